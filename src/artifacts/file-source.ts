@@ -1,0 +1,13 @@
+/**
+ * Where an artifact folder is read from: the working tree now, a git tree (diff/git.ts) later. The reader
+ * reads only through this interface, so nothing else in the code opens artifact files.
+ * Paths are relative to the artifact root and `/`-separated.
+ */
+export interface FileSource {
+  /** A label for messages ("artifacts-sample", "HEAD~1:artifacts"). */
+  readonly description: string;
+  /** Every file under the root, relative and `/`-separated, sorted. */
+  listFiles(): Promise<string[]>;
+  /** The file's bytes as UTF-8 text, or undefined when it does not exist. */
+  readText(path: string): Promise<string | undefined>;
+}
