@@ -1,0 +1,70 @@
+/**
+ * A case-insensitive, multi-valued header collection that keeps the first-seen spelling of each name.
+ * Request and response headers of the pipeline live here (not in a WHATWG `Headers`, which joins values and
+ * cannot keep `Set-Cookie` lines apart cheaply).
+ */
+export class HeaderBag {
+  private readonly map = new Map<string, { name: string; values: string[] }>();
+
+  /** Builds a bag from node's `rawHeaders` (`[name, value, name, value, …]`). */
+  static fromRaw(raw: readonly string[]): HeaderBag {
+    const bag = new HeaderBag();
+    for (let i = 0; i + 1 < raw.length; i += 2) bag.append(raw[i]!, raw[i + 1]!);
+    return bag;
+  }
+
+  /** Builds a bag from a WHATWG `Headers` (or any iterable of pairs). */
+  static fromEntries(entries: Iterable<[string, string]>): HeaderBag {
+    const bag = new HeaderBag();
+    for (const [k, v] of entries) bag.append(k, v);
+    return bag;
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+  /** All values of a header (empty when absent). */
+  getAll(name: string): string[] {
+    return this.map.get(name.toLowerCase())?.values ?? [];
+  }
+  /** Values joined with `,` as APIM's `GetValueOrDefault` does; undefined when absent. */
+  get(name: string): string | undefined {
+    const e = this.map.get(name.toLowerCase());
+    return e ? e.values.join(',') : undefined;
+  }
+  set(name: string, values: string | readonly string[]): void {
+    const key = name.toLowerCase();
+    const existing = this.map.get(key);
+    this.map.set(key, { name: existing?.name ?? name, values: typeof values === 'string' ? [values] : [...values] });
+  }
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const e = this.map.get(key);
+    if (e) e.values.push(value);
+    else this.map.set(key, { name, values: [value] });
+  }
+  delete(name: string): void {
+    this.map.delete(name.toLowerCase());
+  }
+  get size(): number {
+    return this.map.size;
+  }
+  /** `[name, values]` pairs in insertion order, with the original spelling. */
+  *entries(): IterableIterator<[string, string[]]> {
+    for (const e of this.map.values()) yield [e.name, e.values];
+  }
+  names(): string[] {
+    return [...this.map.values()].map((e) => e.name);
+  }
+  clone(): HeaderBag {
+    const c = new HeaderBag();
+    for (const [k, e] of this.map) c.map.set(k, { name: e.name, values: [...e.values] });
+    return c;
+  }
+  /** As a plain object for undici / node (`values` joined unless repeated lines are needed). */
+  toRecord(): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    for (const e of this.map.values()) out[e.name] = e.values.length === 1 ? e.values[0]! : e.values;
+    return out;
+  }
+}
