@@ -1,0 +1,285 @@
+/**
+ * The shared store: `serve --store redis://host:port` (the only file that imports `ioredis`).
+ *
+ * Several `serve` processes on one Redis see one counter per key, as APIM does once an external cache is
+ * attached. Each check-and-take runs as one Lua script (atomic on the server), and ioredis auto-pipelining
+ * lets concurrent requests share round trips while every count stays exact.
+ *
+ * Key layout (STYLE.md A2, Miniflare's storage-redis): `apimops:<namespace>:s:<periodMs>:<key>` a hash of
+ * sliding-window buckets, `apimops:<namespace>:f:<periodMs>:<anchorMs>:<key>:<window>` a fixed-window count,
+ * `apimops:<namespace>:v:<key>` a cached value. Every key has a TTL, so Redis never fills with dead counters.
+ *
+ * When Redis is unreachable, commands fail at once (no offline queue) with `StoreUnavailableError`, one log
+ * line says so, ioredis keeps reconnecting in the background, and a second line says when it is back.
+ */
+import { Redis } from 'ioredis';
+import { fixedState, slidingState, type Bucket, type CounterMode } from './counters.js';
+import {
+  fixedWindowAt,
+  slidingBucketMs,
+  StoreUnavailableError,
+  type ConsumeRequest,
+  type CounterState,
+  type Store,
+} from './store.js';
+
+/**
+ * Sliding window: drop buckets that left the window, take `cost` if it fits (or always, for `add`), and
+ * return the live buckets oldest first as a flat list plus whether the call was taken.
+ * KEYS[1] hash; ARGV now, periodMs, bucketMs, limit, cost, mode.
+ */
+const SLIDING_LUA = `
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+local size = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
+local cost = tonumber(ARGV[5])
+local mode = ARGV[6]
+local flat = redis.call('HGETALL', key)
+local starts = {}
+local counts = {}
+local sum = 0
+for i = 1, #flat, 2 do
+  local s = tonumber(flat[i])
+  local c = tonumber(flat[i + 1])
+  if s + period <= now then
+    redis.call('HDEL', key, flat[i])
+  else
+    table.insert(starts, s)
+    counts[s] = c
+    sum = sum + c
+  end
+end
+local taken = 0
+if mode == 'add' or (mode == 'consume' and sum + cost <= limit) then
+  taken = 1
+  local b = math.floor(now / size) * size
+  if counts[b] == nil then
+    table.insert(starts, b)
+    counts[b] = 0
+  end
+  counts[b] = counts[b] + cost
+  redis.call('HINCRBY', key, string.format('%.0f', b), cost)
+  redis.call('PEXPIRE', key, period + size)
+end
+table.sort(starts)
+local out = { taken }
+for _, s in ipairs(starts) do
+  table.insert(out, string.format('%.0f', s))
+  table.insert(out, counts[s])
+end
+return out
+`;
+
+/**
+ * Fixed window: take `cost` if it fits (or always, for `add`); the key expires at the window's end.
+ * KEYS[1] counter; ARGV limit, cost, mode, ttlMs until the window ends (0 = never). Relative, so a test's
+ * injected clock never makes a key expire early.
+ */
+const FIXED_LUA = `
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local mode = ARGV[3]
+local ttl = tonumber(ARGV[4])
+local count = tonumber(redis.call('GET', key) or '0')
+local taken = 0
+if mode == 'add' or (mode == 'consume' and count + cost <= limit) then
+  taken = 1
+  count = redis.call('INCRBY', key, cost)
+  if ttl > 0 then redis.call('PEXPIRE', key, string.format('%.0f', ttl)) end
+end
+return { taken, count }
+`;
+
+type SlidingReply = [number, ...(string | number)[]];
+type FixedReply = [number, number];
+
+interface ScriptedRedis extends Redis {
+  apimopsSliding(key: string, ...args: (string | number)[]): Promise<SlidingReply>;
+  apimopsFixed(key: string, ...args: (string | number)[]): Promise<FixedReply>;
+}
+
+/** Options of `RedisStore`. */
+export interface RedisStoreOptions {
+  /** `redis://[user:pass@]host:port[/db]` or `rediss://…`. */
+  url: string;
+  /** Prefix that separates projects or test cases sharing one Redis. Default `default`. */
+  namespace?: string;
+  /** One line per outage and per recovery. */
+  log?: (line: string) => void;
+  /** Milliseconds a command may take before it counts as an outage. Default 1000. */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * A `Store` on Redis. Create it with `RedisStore.connect` (which waits for the first connection, so a wrong
+ * URL is a start-up error, not a failure on the first request).
+ *
+ * @example
+ * const store = await RedisStore.connect({ url: 'redis://127.0.0.1:6379', namespace: 'payments' });
+ */
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  private readonly prefix: string;
+  private down = false;
+  private closed = false;
+
+  private constructor(
+    private readonly redis: ScriptedRedis,
+    private readonly options: RedisStoreOptions,
+  ) {
+    this.prefix = `apimops:${options.namespace ?? 'default'}:`;
+    const log = options.log ?? (() => {});
+    const where = redactUrl(options.url);
+    redis.on('error', (err: Error) => {
+      if (this.closed || this.down) return;
+      this.down = true;
+      log(`store: redis at ${where} is unreachable (${describe(err)}); reconnecting, and requests that need it fail until it is back`);
+    });
+    redis.on('close', () => {
+      if (this.closed || this.down) return;
+      this.down = true;
+      log(`store: lost the connection to redis at ${where}; reconnecting`);
+    });
+    redis.on('ready', () => {
+      if (!this.down) return;
+      this.down = false;
+      log(`store: redis at ${where} is back`);
+    });
+  }
+
+  /** Connects (failing fast with `StoreUnavailableError` if Redis cannot be reached) and loads the scripts. */
+  static async connect(options: RedisStoreOptions): Promise<RedisStore> {
+    const redis = new Redis(options.url, {
+      lazyConnect: true,
+      enableAutoPipelining: true,
+      // Fail commands at once while disconnected instead of queueing them: a request must not hang on Redis.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.commandTimeoutMs ?? 1000,
+      connectTimeout: 2000,
+      retryStrategy: (times: number) => Math.min(50 * times, 1000),
+    }) as ScriptedRedis;
+    redis.defineCommand('apimopsSliding', { numberOfKeys: 1, lua: SLIDING_LUA });
+    redis.defineCommand('apimopsFixed', { numberOfKeys: 1, lua: FIXED_LUA });
+    // Swallow connection errors during connect: they are reported by the rejection below.
+    const onError = (): void => {};
+    redis.on('error', onError);
+    try {
+      await redis.connect();
+    } catch (err) {
+      redis.disconnect();
+      throw new StoreUnavailableError(`cannot connect to redis at ${redactUrl(options.url)}: ${describe(err)}`, { cause: err });
+    } finally {
+      redis.off('error', onError);
+    }
+    return new RedisStore(redis, options);
+  }
+
+  consume(key: string, request: ConsumeRequest): Promise<CounterState> {
+    return this.counter(key, request, 'consume');
+  }
+  add(key: string, request: ConsumeRequest): Promise<CounterState> {
+    return this.counter(key, request, 'add');
+  }
+  peek(key: string, request: ConsumeRequest): Promise<CounterState> {
+    return this.counter(key, request, 'peek');
+  }
+
+  private async counter(key: string, req: ConsumeRequest, mode: CounterMode): Promise<CounterState> {
+    const cost = req.cost ?? 1;
+    if (req.window.kind === 'sliding') {
+      const periodMs = req.window.periodMs;
+      const reply = await this.run(() =>
+        this.redis.apimopsSliding(
+          `${this.prefix}s:${periodMs}:${key}`,
+          req.now,
+          periodMs,
+          slidingBucketMs(periodMs),
+          req.limit,
+          cost,
+          mode,
+        ),
+      );
+      const buckets: Bucket[] = [];
+      for (let i = 1; i + 1 < reply.length; i += 2) buckets.push([Number(reply[i]), Number(reply[i + 1])]);
+      return slidingState(buckets, reply[0] === 1, req, mode);
+    }
+    const window = req.window;
+    const { index, endMs } = fixedWindowAt(window, req.now);
+    const reply = await this.run(() =>
+      this.redis.apimopsFixed(
+        `${this.prefix}f:${window.periodMs}:${window.anchorMs}:${key}:${index}`,
+        req.limit,
+        cost,
+        mode,
+        Number.isFinite(endMs) ? Math.max(1, endMs - req.now) : 0,
+      ),
+    );
+    return fixedState(Number(reply[1]), reply[0] === 1, { ...req, window }, mode);
+  }
+
+  // A value is stored as `<expiresAtMs>\n<value>`: the caller's clock decides expiry (as in the memory
+  // store), and Redis's own TTL only reclaims the memory.
+  async getValue(key: string, now: number): Promise<string | undefined> {
+    const raw = await this.run(() => this.redis.get(`${this.prefix}v:${key}`));
+    if (raw == null) return undefined;
+    const nl = raw.indexOf('\n');
+    if (nl < 0 || Number(raw.slice(0, nl)) <= now) return undefined;
+    return raw.slice(nl + 1);
+  }
+
+  async setValue(key: string, value: string, ttlMs: number, now: number): Promise<void> {
+    const k = `${this.prefix}v:${key}`;
+    if (ttlMs > 0) await this.run(() => this.redis.set(k, `${now + ttlMs}\n${value}`, 'PX', Math.ceil(ttlMs)));
+    else await this.run(() => this.redis.del(k));
+  }
+
+  async deleteValue(key: string): Promise<void> {
+    await this.run(() => this.redis.del(`${this.prefix}v:${key}`));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+
+  /** Runs a command, turning connection failures into `StoreUnavailableError`. */
+  private async run<T>(command: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreUnavailableError('the redis store is closed');
+    try {
+      return await command();
+    } catch (err) {
+      if (isScriptError(err)) throw err;
+      throw new StoreUnavailableError(`redis at ${redactUrl(this.options.url)} is unavailable: ${describe(err)}`, { cause: err });
+    }
+  }
+}
+
+/** A Lua/script error is a bug in this file, not an outage: let it surface as such. */
+function isScriptError(err: unknown): boolean {
+  return err instanceof Error && /^(ERR|WRONGTYPE).*(script|Lua|user_script)/i.test(err.message);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return (err as NodeJS.ErrnoException).code ?? err.message;
+  return String(err);
+}
+
+/** The URL without its password, for log lines. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
