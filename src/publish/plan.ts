@@ -1,0 +1,186 @@
+/**
+ * The publish plan: a `ChangeSet` cut into levels. Creates and updates run top-down, deletes bottom-up
+ * (deck's `order.go`), levels taken from one table (`DEPENDENCY_ORDER`) and pushed further down by the
+ * dependencies resources really have (`references.ts`): a policy that uses a new named value and a new
+ * fragment runs a level after both; a backend pool after its member backends; a product that links a new API
+ * after that API. Deletes come after every write, so a policy stops using a named value before the named
+ * value goes. A renamed resource (same display name or path, or identical content, under a new name) is the
+ * exception: its old self is deleted right before its successor is created, because APIM rejects two named
+ * values with one display name or two APIs on one path (the 409 APIOps users hit on a folder rename).
+ * Pure: `--dry-run` prints exactly this.
+ */
+import { DEPENDENCY_ORDER, type ResourceKind } from '../artifacts/kinds.js';
+import type { ApimState, Resource } from '../artifacts/model.js';
+import type { Change, ChangeSet } from '../diff/diff.js';
+import { deepEqual, normalizePolicyXml, normalizeProperties } from '../diff/equality.js';
+import { UserError } from '../shared/errors.js';
+import { dependenciesOf, referenceIndex } from './references.js';
+
+/** One change with its place in the plan. */
+export interface PlanStep {
+  change: Change;
+  /** Keys of other planned changes this one waits for (its predecessors in the plan). */
+  after: string[];
+  /** For the delete of a renamed resource: the key of its successor (created right after). */
+  renamedTo?: string;
+}
+
+/** A set of steps that do not depend on each other: they run in parallel, then a barrier. */
+export interface PlanLevel {
+  phase: 'write' | 'delete';
+  /** Printed heading: `level 2`, `delete level 1`, `renames before level 2`. */
+  label: string;
+  steps: PlanStep[];
+}
+
+export interface Plan {
+  levels: PlanLevel[];
+  changeSet: ChangeSet;
+}
+
+const BASE_LEVEL = new Map<ResourceKind, number>();
+DEPENDENCY_ORDER.forEach((kinds, i) => kinds.forEach((k) => BASE_LEVEL.set(k, i)));
+const MAX_BASE = DEPENDENCY_ORDER.length - 1;
+
+function baseLevel(kind: ResourceKind): number {
+  return BASE_LEVEL.get(kind) ?? MAX_BASE;
+}
+
+/** What must stay unique among siblings of a kind: a create that shares it with a delete is a rename. */
+const RENAME_IDENTITY: Partial<Record<ResourceKind, (p: Record<string, unknown>) => unknown>> = {
+  namedValue: (p) => p.displayName,
+  api: (p) => (p.path === undefined ? undefined : `${String(p.path)}|${String(p.apiVersion ?? '')}`),
+  product: (p) => p.displayName,
+  group: (p) => p.displayName,
+  tag: (p) => p.displayName,
+  versionSet: (p) => p.displayName,
+};
+
+function parentOf(r: Resource): string {
+  return r.parent ?? r.key.replace(/\/[^/]+\/[^/]+$/, '');
+}
+
+function sameContent(a: Resource, b: Resource): boolean {
+  const pa = normalizeProperties(a.kind, a.properties);
+  const pb = normalizeProperties(b.kind, b.properties);
+  const xa = a.policy ? normalizePolicyXml(a.policy.text) : undefined;
+  const xb = b.policy ? normalizePolicyXml(b.policy.text) : undefined;
+  return Object.keys(pa).length > 0 && deepEqual(pa, pb) && xa === xb;
+}
+
+/** Pairs each deleted resource with the created resource that replaces it under a new name. */
+export function findRenames(changes: readonly Change[]): Map<string, string> {
+  const renames = new Map<string, string>();
+  const creates = changes.filter((c) => c.op === 'create' && !c.key.includes(';rev='));
+  const taken = new Set<string>();
+  for (const del of changes) {
+    if (del.op !== 'delete' || del.key.includes(';rev=') || !del.before) continue;
+    const before = del.before;
+    const identity = RENAME_IDENTITY[del.kind];
+    const idBefore = identity?.(before.properties);
+    const match = creates.find((c) => {
+      const after = c.after!;
+      if (c.kind !== del.kind || taken.has(c.key) || parentOf(after) !== parentOf(before)) return false;
+      if (idBefore !== undefined && idBefore === identity?.(after.properties)) return true;
+      return sameContent(before, after);
+    });
+    if (match) {
+      renames.set(del.key, match.key);
+      taken.add(match.key);
+    }
+  }
+  return renames;
+}
+
+/**
+ * Longest-path levels over a dependency graph: level(n) = max(base(n), 1 + level(each predecessor)).
+ * A cycle is a user error naming it.
+ */
+function assignLevels(nodes: Map<string, { base: number; preds: string[] }>): Map<string, number> {
+  const level = new Map<string, number>();
+  const visiting: string[] = [];
+  const visit = (key: string): number => {
+    const known = level.get(key);
+    if (known !== undefined) return known;
+    const at = visiting.indexOf(key);
+    if (at >= 0) {
+      const cycle = [...visiting.slice(at), key].join(' → ');
+      throw new UserError('E_ARTIFACT', `dependency cycle: ${cycle}`, {
+        hint: 'a fragment that includes itself, or backend pools that contain each other, cannot be published',
+      });
+    }
+    visiting.push(key);
+    const node = nodes.get(key)!;
+    let l = node.base;
+    for (const p of node.preds) if (nodes.has(p)) l = Math.max(l, visit(p) + 1);
+    visiting.pop();
+    level.set(key, l);
+    return l;
+  };
+  for (const key of [...nodes.keys()].sort()) visit(key);
+  return level;
+}
+
+/**
+ * Cuts a change set into levels.
+ *
+ * @param current the state the changes apply to (its references order the deletes)
+ * @param target the state after the changes (its references order the writes)
+ */
+export function planChanges(changeSet: ChangeSet, current: ApimState, target: ApimState): Plan {
+  const writes = changeSet.changes.filter((c) => c.op !== 'delete');
+  const deletes = changeSet.changes.filter((c) => c.op === 'delete');
+  const renames = findRenames(changeSet.changes);
+
+  // writes: predecessors are what the new version references
+  const targetIndex = referenceIndex(target);
+  const writeNodes = new Map<string, { base: number; preds: string[] }>();
+  const writeKeys = new Set(writes.map((c) => c.key));
+  for (const c of writes) {
+    const preds = dependenciesOf(c.after!, targetIndex).filter((k) => writeKeys.has(k));
+    writeNodes.set(c.key, { base: baseLevel(c.kind), preds });
+  }
+  const writeLevel = assignLevels(writeNodes);
+
+  // deletes: a resource goes after everything (being deleted) that references it in the current state
+  const currentIndex = referenceIndex(current);
+  const deleteKeys = new Set(deletes.filter((c) => !renames.has(c.key)).map((c) => c.key));
+  const dependents = new Map<string, string[]>();
+  for (const c of deletes) {
+    if (!deleteKeys.has(c.key)) continue;
+    for (const dep of dependenciesOf(c.before!, currentIndex)) {
+      if (!deleteKeys.has(dep)) continue;
+      dependents.set(dep, [...(dependents.get(dep) ?? []), c.key]);
+    }
+  }
+  const deleteNodes = new Map<string, { base: number; preds: string[] }>();
+  for (const c of deletes) {
+    if (!deleteKeys.has(c.key)) continue;
+    deleteNodes.set(c.key, { base: MAX_BASE - baseLevel(c.kind), preds: dependents.get(c.key) ?? [] });
+  }
+  const deleteLevel = assignLevels(deleteNodes);
+
+  const levels: PlanLevel[] = [];
+  const maxWrite = Math.max(-1, ...writeLevel.values());
+  const createdAt = new Map<string, number>();
+  for (const [del, succ] of renames) createdAt.set(del, writeLevel.get(succ) ?? 0);
+  for (let l = 0; l <= maxWrite; l++) {
+    const renameSteps: PlanStep[] = deletes
+      .filter((c) => createdAt.get(c.key) === l)
+      .map((c) => ({ change: c, after: [], renamedTo: renames.get(c.key)! }));
+    if (renameSteps.length > 0) levels.push({ phase: 'delete', label: `renames before level ${l}`, steps: renameSteps });
+    const steps = writes
+      .filter((c) => writeLevel.get(c.key) === l)
+      .map((c) => ({ change: c, after: writeNodes.get(c.key)!.preds }));
+    if (steps.length > 0) levels.push({ phase: 'write', label: `level ${l}`, steps });
+  }
+  const maxDelete = Math.max(-1, ...deleteLevel.values());
+  for (let l = 0; l <= maxDelete; l++) {
+    const steps = deletes
+      .filter((c) => deleteLevel.get(c.key) === l)
+      .map((c) => ({ change: c, after: deleteNodes.get(c.key)!.preds }));
+    if (steps.length > 0) levels.push({ phase: 'delete', label: `delete level ${l}`, steps });
+  }
+  for (const level of levels) level.steps.sort((a, b) => (a.change.key < b.change.key ? -1 : a.change.key > b.change.key ? 1 : 0));
+  return { levels, changeSet };
+}
