@@ -38,6 +38,11 @@ export interface Resource<K extends ResourceKind = ResourceKind> {
   policy?: PolicyDocumentText;
   /** For APIs: the definition file (operations of an API with a specification come from it). */
   specification?: { format: SpecificationFormat; content: string; origin?: Origin };
+  /**
+   * For operations of an API that has a specification: derived from it by the reader (not written as
+   * operation.yaml; only displayName/method/urlTemplate/description are set).
+   */
+  fromSpecification?: boolean;
   origin?: Origin;
 }
 

@@ -1,0 +1,35 @@
+/**
+ * Small shared pieces of reading a folder (either layout): which files are not artifacts, line endings,
+ * and building a resource from its key.
+ */
+import type { ResourceKind } from './kinds.js';
+import { workspaceOfKey, type Resource } from './model.js';
+import { nameOfKey, parentKeyOf } from './paths.js';
+
+/**
+ * Files that live beside artifacts but are not resources: configuration, docs, dotfiles. Test cases for
+ * `apimops test` live under `tests/`.
+ */
+export function isNonArtifactFile(path: string): boolean {
+  if (path.split('/').some((s) => s.startsWith('.'))) return true;
+  if (!path.includes('/')) {
+    return /^(apimops\.ya?ml|configuration\.[^/]+\.ya?ml|[^/]*\.md|LICENSE[^/]*)$/i.test(path);
+  }
+  return path.startsWith('tests/');
+}
+
+/** Normalises line endings only: policy XML and specifications are otherwise kept byte for byte. */
+export function toLf(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/** Builds a resource with the fields every kind has. */
+export function makeResource<K extends ResourceKind>(kind: K, key: string, properties: Record<string, unknown>, file?: string): Resource<K> {
+  const r: Resource<K> = { kind, key, name: nameOfKey(key), properties };
+  const ws = workspaceOfKey(key);
+  if (ws && kind !== 'workspace') r.workspace = ws;
+  const parent = parentKeyOf(key);
+  if (parent) r.parent = parent;
+  if (file) r.origin = { file };
+  return r;
+}

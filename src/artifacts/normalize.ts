@@ -1,0 +1,89 @@
+/**
+ * The canonical form of a resource's `properties`: what the folder holds. Both the reader and the writer go
+ * through it, so read → write → read is the identity whatever a file or the live service contained.
+ */
+import type { ResourceKind } from './kinds.js';
+
+/** Server-generated fields never written to a folder (ARTIFACT-FORMAT.md "Content of a YAML file"). */
+const SERVER_FIELDS_ALL = ['id', 'etag', 'provisioningState', 'createdDate', 'createdDateTime', 'updatedDateTime'];
+const SERVER_FIELDS: Partial<Record<ResourceKind, readonly string[]>> = {
+  api: ['isOnline', 'format', 'value'],
+  group: ['builtIn'],
+  subscription: ['startDate', 'endDate', 'notificationDate'],
+  namedValue: ['keyVault.lastStatus'],
+  // The XML of policies and fragments is `Resource.policy`, not a property.
+  servicePolicy: ['value', 'format'],
+  workspacePolicy: ['value', 'format'],
+  apiPolicy: ['value', 'format'],
+  apiOperationPolicy: ['value', 'format'],
+  productPolicy: ['value', 'format'],
+  policyFragment: ['value'],
+};
+
+/** Link lists (sorted names inside the owner's file). */
+export const LINK_FIELDS: Partial<Record<ResourceKind, readonly string[]>> = {
+  product: ['apis', 'groups'],
+  gateway: ['apis'],
+  tag: ['apis', 'products', 'operations'],
+};
+
+/** The list of server fields stripped for a kind (dotted paths). */
+export function serverFieldsOf(kind: ResourceKind): readonly string[] {
+  return [...SERVER_FIELDS_ALL, ...(SERVER_FIELDS[kind] ?? [])];
+}
+
+/**
+ * Returns canonical properties: server fields and `null`s removed (ARM returns `null` for unset fields),
+ * link lists sorted and de-duplicated. Never mutates its input.
+ */
+export function normalizeProperties(kind: ResourceKind, properties: Record<string, unknown>): Record<string, unknown> {
+  const out = dropNulls(properties) as Record<string, unknown>;
+  for (const path of serverFieldsOf(kind)) deletePath(out, path.split('.'));
+  for (const field of LINK_FIELDS[kind] ?? []) {
+    const list = out[field];
+    if (Array.isArray(list) && list.every((x) => typeof x === 'string')) {
+      out[field] = [...new Set(list as string[])].sort(compareStrings);
+    }
+  }
+  return out;
+}
+
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = dropNulls(v);
+    return out;
+  }
+  return value;
+}
+
+function deletePath(obj: Record<string, unknown>, path: string[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    delete obj[head];
+    return;
+  }
+  const next = obj[head];
+  if (next && typeof next === 'object' && !Array.isArray(next)) {
+    deletePath(next as Record<string, unknown>, rest);
+    if (Object.keys(next).length === 0) delete obj[head];
+  }
+}
+
+/** Code-unit order: the same on every machine and locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A deep copy with every object's keys sorted (arrays keep their order). */
+export function sortKeysDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value).sort(compareStrings)) out[k] = sortKeysDeep((value as Record<string, unknown>)[k]);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,269 @@
+/**
+ * Folder (any `FileSource`) → `ApimState`. Reads every file, reports every problem in one pass (YAML syntax,
+ * schema, unknown files, dangling references, policy XML that does not parse) as `file:line:column: message`,
+ * and never throws for bad input: `loadArtifacts` is the throwing convenience for commands.
+ */
+import { parsePolicyDocument } from '../policy/index.js';
+import { DiagnosticsError, type Diagnostic } from '../shared/errors.js';
+import { readApiopsArtifacts, looksLikeApiops } from './apiops-layout.js';
+import type { FileSource } from './file-source.js';
+import { KINDS, type ResourceKind } from './kinds.js';
+import { emptyState, putResource, type ApimState, type Resource, type SpecificationFormat } from './model.js';
+import { normalizeProperties } from './normalize.js';
+import { kindOfKey, nameOfKey, parseArtifactPath, schemaNameOf, type ArtifactPath } from './paths.js';
+import { checkReferences } from './references.js';
+import { validateWithSchema, type SchemaName } from './schemas.js';
+import { operationsFromSpecification, specificationSyntaxError } from './specification.js';
+import { parseYamlFile, positionOf, type YamlFile } from './yaml-doc.js';
+import { isNonArtifactFile, makeResource, toLf } from './build.js';
+
+export { isNonArtifactFile, makeResource, toLf };
+
+/** Options of `readArtifacts`. */
+export interface ReadOptions {
+  /** `auto` (default) reads an Azure/apiops v7 folder when the folder looks like one. */
+  layout?: 'auto' | 'apimops' | 'apiops';
+  /** Check links and ids between resources (default true). */
+  checkReferences?: boolean;
+  /** Parse policy XML and report its problems (default true). */
+  checkPolicies?: boolean;
+  /** More paths that are not artifacts and must not be warned about. */
+  ignore?: (path: string) => boolean;
+}
+
+/** What reading a folder gives. */
+export interface ReadResult {
+  state: ApimState;
+  /** Every problem found, errors and warnings, in file order. */
+  diagnostics: Diagnostic[];
+  layout: 'apimops' | 'apiops';
+  /**
+   * The schema location the folder's files use, relative to the folder root (`../schemas`) or a URL;
+   * the writer keeps it so a read → write round trip changes no byte.
+   */
+  schemaBase?: string;
+}
+
+
+
+const SCHEMA_LINE = /^# yaml-language-server: \$schema=(\S+)/;
+
+/** Reads an artifact folder into a state, collecting every problem. */
+export async function readArtifacts(source: FileSource, opts: ReadOptions = {}): Promise<ReadResult> {
+  const files = await source.listFiles();
+  const layout = opts.layout ?? 'auto';
+  if (layout === 'apiops' || (layout === 'auto' && looksLikeApiops(files))) {
+    const { state, diagnostics } = await readApiopsArtifacts(source, files, { ignore: opts.ignore });
+    if (opts.checkPolicies !== false) diagnostics.push(...policyDiagnostics(state));
+    if (opts.checkReferences !== false) {
+      diagnostics.push(...checkReferences(state, (r) => ({ file: r.origin?.file })));
+    }
+    return { state, diagnostics: sortDiagnostics(diagnostics), layout: 'apiops' };
+  }
+
+  const diagnostics: Diagnostic[] = [];
+  const state = emptyState();
+  const yamlOf = new Map<string, YamlFile>();
+  const infos = new Map<string, { parsed: ArtifactPath; path: string; text: string }>();
+  const policies = new Map<string, { parsed: ArtifactPath; path: string; text: string }>();
+  const specs = new Map<string, { format: SpecificationFormat; path: string; text: string }[]>();
+  let schemaBase: string | undefined;
+
+  for (const path of files) {
+    if (isNonArtifactFile(path) || opts.ignore?.(path)) continue;
+    const parsed = parseArtifactPath(path);
+    if (!parsed) {
+      diagnostics.push({ file: path, severity: 'warn', code: 'unknown-file', message: unknownFileMessage(path) });
+      continue;
+    }
+    const raw = await source.readText(path);
+    if (raw === undefined) continue;
+    const text = toLf(raw);
+    if (parsed.role === 'info') infos.set(parsed.key, { parsed, path, text });
+    else if (parsed.role === 'policy') policies.set(parsed.key, { parsed, path, text });
+    else {
+      const list = specs.get(parsed.key) ?? [];
+      list.push({ format: parsed.format!, path, text });
+      specs.set(parsed.key, list);
+    }
+  }
+
+  // Information files → resources.
+  for (const [key, { parsed, path, text }] of infos) {
+    schemaBase ??= schemaBaseOf(path, text);
+    const { yaml, diagnostics: syntax } = parseYamlFile(path, text);
+    diagnostics.push(...syntax);
+    yamlOf.set(key, yaml);
+    if (syntax.length > 0) {
+      putResource(state, makeResource(parsed.kind, key, {}, path));
+      continue;
+    }
+    let value = yaml.value;
+    if (value === null || value === undefined) value = {};
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      const at = positionOf(yaml, []);
+      diagnostics.push({ file: path, ...at, severity: 'error', code: 'schema', message: `${path.split('/').pop()} must be a mapping of properties` });
+      putResource(state, makeResource(parsed.kind, key, {}, path));
+      continue;
+    }
+    const schema = schemaNameOf(parsed.kind) as SchemaName | undefined;
+    if (schema) diagnostics.push(...validateWithSchema(schema, yaml, value));
+    putResource(state, makeResource(parsed.kind, key, normalizeProperties(parsed.kind, value as Record<string, unknown>), path));
+  }
+
+  // Specifications → their API; operations derived from OpenAPI definitions.
+  for (const [key, list] of specs) {
+    const api = state.api.get(key);
+    if (list.length > 1) {
+      diagnostics.push({ file: list[1]!.path, severity: 'error', code: 'layout', message: `API '${nameOfKey(key)}' has more than one specification file (${list.map((s) => s.path.split('/').pop()).join(', ')})` });
+    }
+    const spec = list[0]!;
+    if (!api) {
+      diagnostics.push({ file: spec.path, severity: 'error', code: 'layout', message: `specification of API '${nameOfKey(key)}', which has no api.yaml` });
+      continue;
+    }
+    const syntax = specificationSyntaxError(spec.format, spec.text);
+    if (syntax) diagnostics.push({ file: spec.path, severity: 'error', code: 'specification', message: `specification does not parse: ${syntax}` });
+    api.specification = { format: spec.format, content: spec.text, origin: { file: spec.path } };
+    for (const op of operationsFromSpecification(spec.format, spec.text)) {
+      const opKey = `${key}/operations/${op.name}`;
+      const existing = state.apiOperation.get(opKey);
+      if (existing) {
+        diagnostics.push({ file: existing.origin?.file, line: 1, column: 1, severity: 'warn', code: 'layout', message: `operation.yaml is ignored: API '${api.name}' has a specification, which defines its operations` });
+      }
+      putResource(state, { ...makeResource('apiOperation', opKey, op.properties, spec.path), fromSpecification: true });
+    }
+  }
+  // operation.yaml beside a specification that does not define the operation: the writer would drop it.
+  for (const op of [...state.apiOperation.values()]) {
+    const api = state.api.get(op.parent ?? '');
+    if (api?.specification && !op.fromSpecification) {
+      diagnostics.push({ file: op.origin?.file, line: 1, column: 1, severity: 'error', code: 'layout', message: `operation '${op.name}' is not in ${api.specification.origin?.file ?? 'the specification'}; an API with a specification takes its operations from it` });
+      state.apiOperation.delete(op.key);
+    }
+  }
+
+  // Policy files → policy resources (and fragments' XML).
+  for (const [key, { parsed, path, text }] of policies) {
+    if (parsed.kind === 'policyFragment') {
+      const fragment = state.policyFragment.get(key);
+      if (fragment) fragment.policy = { text, origin: { file: path } };
+      else putResource(state, { ...makeResource('policyFragment', key, {}, path), policy: { text, origin: { file: path } } });
+      continue;
+    }
+    putResource(state, { ...makeResource(parsed.kind, key, {}, path), policy: { text, origin: { file: path } } });
+  }
+  for (const fragment of state.policyFragment.values()) {
+    if (!fragment.policy) {
+      diagnostics.push({ file: fragment.origin?.file, line: 1, column: 1, severity: 'error', code: 'layout', message: `policy fragment '${fragment.name}' has no policy.xml` });
+    }
+  }
+
+  diagnostics.push(...missingOwners(state));
+  if (opts.checkPolicies !== false) diagnostics.push(...policyDiagnostics(state));
+  if (opts.checkReferences !== false) {
+    diagnostics.push(
+      ...checkReferences(state, (r, path) => {
+        const y = yamlOf.get(r.key);
+        if (!y) return { file: r.origin?.file };
+        return { file: y.file, ...positionOf(y, path) };
+      }),
+    );
+  }
+  return { state, diagnostics: sortDiagnostics(diagnostics), layout: 'apimops', ...(schemaBase ? { schemaBase } : {}) };
+}
+
+/**
+ * Reads a folder and throws a `DiagnosticsError` (exit 2) listing every problem when any is an error.
+ * Warnings are returned with the state for the caller to print.
+ */
+export async function loadArtifacts(source: FileSource, opts: ReadOptions = {}): Promise<ReadResult> {
+  const result = await readArtifacts(source, opts);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    throw new DiagnosticsError(
+      'E_ARTIFACT',
+      `${errors.length} problem${errors.length === 1 ? '' : 's'} in ${source.description}`,
+      result.diagnostics,
+    );
+  }
+  return result;
+}
+
+
+/** A nested resource whose owner is not in the folder (a policy.xml for an API without api.yaml, …). */
+function missingOwners(state: ApimState): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const kind of Object.keys(state) as ResourceKind[]) {
+    for (const r of state[kind].values()) {
+      const owners: string[] = [];
+      if (r.parent) owners.push(r.parent);
+      if (r.workspace && kind !== 'workspacePolicy') owners.push(`/workspaces/${r.workspace}`);
+      for (const owner of owners) {
+        const ownerKind = kindOfKey(owner);
+        if (!ownerKind || (state[ownerKind] as Map<string, unknown>).has(owner)) continue;
+        const info = KINDS[ownerKind];
+        out.push({
+          file: r.origin?.file,
+          severity: 'error',
+          code: 'layout',
+          message: `${describe(r)} belongs to ${ownerKind} '${nameOfKey(owner)}', which has no ${info.file ?? 'definition'}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function describe(r: Resource): string {
+  return KINDS[r.kind].policy && r.kind !== 'policyFragment' ? 'this policy' : `${r.kind} '${r.name}'`;
+}
+
+/** Parse problems of every policy document (POLICY-ENGINE.md §2.2 tokenizer). */
+function policyDiagnostics(state: ApimState): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const kind of ['servicePolicy', 'workspacePolicy', 'apiPolicy', 'apiOperationPolicy', 'productPolicy', 'policyFragment'] as const) {
+    for (const r of state[kind].values()) {
+      if (!r.policy) continue;
+      const file = r.policy.origin?.file ?? r.origin?.file ?? r.key;
+      const { diagnostics } = parsePolicyDocument(r.policy.text, file);
+      out.push(...diagnostics.map((d) => ({ ...d, severity: d.severity ?? ('error' as const) })));
+    }
+  }
+  return out;
+}
+
+function unknownFileMessage(path: string): string {
+  const name = path.split('/').pop() ?? path;
+  if (/Information\.json$/.test(name)) return `unknown file: '${name}' is an Azure/apiops file; run \`apimops convert\` to migrate the folder`;
+  return 'unknown file: not part of the artifact layout (ARTIFACT-FORMAT.md), ignored';
+}
+
+/** The schema base of a file's `$schema` line, made relative to the folder root (or a URL as is). */
+function schemaBaseOf(path: string, text: string): string | undefined {
+  const m = SCHEMA_LINE.exec(text);
+  if (!m) return undefined;
+  const ref = m[1]!;
+  const dir = ref.slice(0, ref.lastIndexOf('/'));
+  if (/^[a-z]+:\/\//i.test(ref) || ref.startsWith('/')) return dir;
+  let rel = dir;
+  const depth = path.split('/').length - 1;
+  for (let i = 0; i < depth; i++) {
+    if (!rel.startsWith('../')) return undefined;
+    rel = rel.slice(3);
+  }
+  return rel;
+}
+
+/** Errors and warnings in file, line, column order: stable output whatever the read order. */
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => {
+      const fa = a.d.file ?? '';
+      const fb = b.d.file ?? '';
+      if (fa !== fb) return fa < fb ? -1 : 1;
+      return (a.d.line ?? 0) - (b.d.line ?? 0) || (a.d.column ?? 0) - (b.d.column ?? 0) || a.i - b.i;
+    })
+    .map((x) => x.d);
+}

@@ -1,0 +1,85 @@
+/**
+ * The JSON Schemas shipped in `schemas/` (one per YAML file kind), compiled once with ajv.
+ * They are files, not code, so editors (yaml-language-server) use exactly what the reader checks.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { Diagnostic } from '../shared/errors.js';
+import { schemaDiagnostics, type YamlFile, type YamlPath } from './yaml-doc.js';
+
+/** The `schemas/` folder of the apimops package (two levels above both `src/artifacts` and `dist/artifacts`). */
+export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
+
+/** Schema names: the YAML kinds plus the configuration files. */
+export type SchemaName =
+  | 'api'
+  | 'operation'
+  | 'backend'
+  | 'gateway'
+  | 'group'
+  | 'logger'
+  | 'namedValue'
+  | 'policyFragment'
+  | 'product'
+  | 'subscription'
+  | 'tag'
+  | 'versionSet'
+  | 'workspace'
+  | 'diagnostic'
+  | 'release'
+  | 'apimops'
+  | 'configuration'
+  | 'configuration.extractor';
+
+interface Compiled {
+  validate: ValidateFunction;
+  schema: Record<string, unknown>;
+}
+
+const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+let ajv: Ajv | undefined;
+const compiled = new Map<string, Compiled>();
+
+function load(name: string): Compiled {
+  let c = compiled.get(name);
+  if (c) return c;
+  ajv ??= (() => {
+    const a = new Ajv({ allErrors: true, strict: false });
+    (addFormats as unknown as (a: Ajv) => void)(a);
+    return a;
+  })();
+  const schema = JSON.parse(readFileSync(`${SCHEMAS_DIR}${name}.schema.json`, 'utf8')) as Record<string, unknown>;
+  c = { validate: ajv.compile(schema), schema };
+  compiled.set(name, c);
+  return c;
+}
+
+/** The property names a schema allows at a JSON-pointer-like ajv `schemaPath` (`#/properties/a`). */
+function propertiesAt(schema: Record<string, unknown>, schemaPath: string): string[] {
+  let node: unknown = schema;
+  for (const seg of schemaPath.replace(/^#\/?/, '').split('/')) {
+    if (seg === '') continue;
+    node = (node as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  const props = (node as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? Object.keys(props) : [];
+}
+
+/**
+ * Validates `value` (the whole document, or the part at `basePath`) against schema `name`; returns one
+ * diagnostic per problem with its position in the YAML file.
+ */
+export function validateWithSchema(name: SchemaName, y: YamlFile, value: unknown, basePath: YamlPath = []): Diagnostic[] {
+  const c = load(name);
+  if (c.validate(value)) return [];
+  return schemaDiagnostics(y, c.validate.errors ?? [], (p) => propertiesAt(c.schema, p), basePath);
+}
+
+/** True when `value` is valid for schema `name` (no positions; used for non-YAML inputs such as APIOps JSON). */
+export function schemaErrors(name: SchemaName, value: unknown): string[] {
+  const c = load(name);
+  if (c.validate(value)) return [];
+  return (c.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+}

@@ -1,0 +1,191 @@
+/**
+ * YAML with positions: parse a file keeping a `LineCounter`, find the position of any property path, and turn
+ * ajv errors into `file:line:column: message` diagnostics that name the field.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from '../shared/errors.js';
+
+/** A parsed YAML file that can say where anything in it is. */
+export interface YamlFile {
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+  /** The plain JS value, or undefined when the file had syntax errors. */
+  value: unknown;
+}
+
+/** Parses YAML; syntax errors become diagnostics (all of them, with positions). */
+export function parseYamlFile(file: string, text: string): { yaml: YamlFile; diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const p = lines.linePos(e.pos[0]);
+    diagnostics.push({ file, line: p.line, column: p.col, severity: 'error', code: 'yaml-syntax', message: firstLine(e.message) });
+  }
+  const value = diagnostics.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  return { yaml: { file, doc, lines, value }, diagnostics };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** A path into a YAML value: property names and array indexes. */
+export type YamlPath = readonly (string | number)[];
+
+/**
+ * The position of the node at `path` (its key when `key` is set and the last step is a property), falling
+ * back to the nearest existing ancestor, then to the first line with content.
+ */
+export function positionOf(y: YamlFile, path: YamlPath, key = false): { line: number; column: number } {
+  let node: unknown = y.doc.contents;
+  let best: Node | undefined = isNode(node) ? node : undefined;
+  let keyNode: Node | undefined;
+  for (const step of path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === step);
+      if (!pair) break;
+      keyNode = isNode(pair.key) ? pair.key : undefined;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step];
+    } else {
+      break;
+    }
+    if (isNode(node)) best = node;
+    else if (keyNode) best = keyNode;
+  }
+  const target = key && keyNode ? keyNode : best;
+  const offset = target?.range?.[0] ?? firstContentOffset(y);
+  const p = y.lines.linePos(offset);
+  return { line: p.line, column: p.col };
+}
+
+function isNode(x: unknown): x is Node {
+  return typeof x === 'object' && x !== null && 'range' in x;
+}
+
+function firstContentOffset(y: YamlFile): number {
+  return y.doc.contents?.range?.[0] ?? 0;
+}
+
+/** `a.b[0].c` for messages. */
+export function formatPath(path: YamlPath): string {
+  let out = '';
+  for (const step of path) out += typeof step === 'number' ? `[${step}]` : out === '' ? step : `.${step}`;
+  return out;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** The closest name by edit distance, when it is close enough to be a likely typo. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** Turns ajv errors into diagnostics with positions and field names; one per problem, no duplicates. */
+export function schemaDiagnostics(
+  y: YamlFile,
+  errors: readonly ErrorObject[],
+  schemaPropertiesAt: (schemaPath: string) => string[],
+  basePath: YamlPath = [],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  // anyOf/oneOf produce one error per branch plus a summary; the summary is enough.
+  const branchy = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath);
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' && e.keyword !== 'oneOf' && branchy.some((p) => e.instancePath.startsWith(p))) continue;
+    const path = [...basePath, ...pointerToPath(e.instancePath)];
+    const field = formatPath(path);
+    let message: string;
+    let at = positionOf(y, path);
+    switch (e.keyword) {
+      case 'additionalProperties': {
+        const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+        const known = schemaPropertiesAt(e.schemaPath.replace(/\/additionalProperties$/, ''));
+        const guess = didYouMean(prop, known);
+        const full = formatPath([...path, prop]);
+        message = `unknown property '${full}'${guess ? ` (did you mean '${guess}'?)` : ''}`;
+        at = positionOf(y, [...path, prop], true);
+        break;
+      }
+      case 'type':
+        message = `'${field || '(document)'}' must be ${article((e.params as { type: string }).type)}`;
+        break;
+      case 'enum':
+        message = `'${field}' must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).join(', ')}`;
+        break;
+      case 'required': {
+        const prop = (e.params as { missingProperty: string }).missingProperty;
+        message = `missing required property '${formatPath([...path, prop])}'`;
+        break;
+      }
+      case 'pattern':
+        message = `'${field}' must match ${(e.params as { pattern: string }).pattern}`;
+        break;
+      case 'minimum':
+      case 'maximum':
+      case 'minLength':
+      case 'maxLength':
+      case 'minItems':
+      case 'maxItems':
+        message = `'${field}' ${e.message ?? 'is out of range'}`;
+        break;
+      case 'uniqueItems':
+        message = `'${field}' must not list the same item twice`;
+        break;
+      case 'anyOf':
+      case 'oneOf':
+        message = `'${field}' has an unexpected shape`;
+        break;
+      default:
+        message = `'${field}' ${e.message ?? 'is invalid'}`;
+    }
+    const id = `${at.line}:${at.column}:${message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ file: y.file, line: at.line, column: at.column, message, severity: 'error', code: 'schema' });
+  }
+  return out;
+}
+
+function article(type: string): string {
+  if (type === 'object') return 'an object (a mapping)';
+  if (type === 'array') return 'a list';
+  if (type === 'integer') return 'an integer';
+  return type;
+}
