@@ -36,7 +36,7 @@ export interface ChangeSet {
   summary: ChangeSummary;
 }
 
-/** The named value where publish records the last deployed commit (see `publish/deployment.ts`). */
+/** The named value where publish records the last deployed commit (see `arm/apply.ts` `recordDeployment`). */
 export const DEPLOYMENT_MARKER_NAME = 'apimops-last-deployed';
 
 export interface DiffOptions {
