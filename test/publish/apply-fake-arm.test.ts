@@ -1,0 +1,56 @@
+// arm/apply.ts against the fake ARM server through the real SDK pipeline: the sample instance published to an
+// empty service, level by level, then checked resource by resource in the fake's store.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createArmClient } from '../../src/arm/client.js';
+import { createArmApplier, readDeployment, recordDeployment } from '../../src/arm/apply.js';
+import { applyOverrides, readOverrides } from '../../src/artifacts/overrides.js';
+import { folderSource } from '../../src/artifacts/folder-source.js';
+import { loadArtifacts } from '../../src/artifacts/reader.js';
+import { emptyState } from '../../src/artifacts/model.js';
+import { applyPublish, preparePublish } from '../../src/publish/publish.js';
+import { startFakeArm, type FakeArm } from '../support/fake-arm/server.js';
+
+let fake: FakeArm | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function sampleFor(env: string) {
+  const src = folderSource('artifacts-sample');
+  const { state } = await loadArtifacts(src);
+  const { overrides } = await readOverrides(src, `configuration.${env}.yaml`);
+  return applyOverrides(state, overrides!);
+}
+
+describe('publishing artifacts-sample to an empty fake service', () => {
+  it('writes every resource in dependency order with rawxml policies, imports and links', async () => {
+    fake = await startFakeArm({ lroPolls: 1 });
+    const arm = createArmClient({ subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url }, {});
+    const applier = createArmApplier(arm, { pollIntervalMs: 1 });
+    const target = await sampleFor('dev');
+    const prepared = preparePublish(emptyState(), target, { mode: 'range' });
+    const result = await applyPublish(prepared, applier, {
+      parallelism: 4,
+      env: { PAYMENTS_BACKEND_API_KEY: 'k-123', APPINSIGHTS_INSTRUMENTATION_KEY: 'ik-456' },
+    });
+    expect(result.failed.map((f) => `${f.step.change.key}: ${(f.error as Error).message}`)).toEqual([]);
+    expect(result.complete).toBe(true);
+    const get = (p: string) => fake!.store.get(p)?.properties;
+    expect(get('/namedValues/backend-api-key')?.value).toBe('k-123');
+    expect(get('/loggers/appinsights')).toMatchObject({ loggerType: 'applicationInsights' });
+    expect(get('/backends/payments-backend')?.url).toBe('https://payments.dev.internal.contoso.com/api');
+    const policy = get('/apis/payments-api/policies/policy');
+    expect(policy?.value).toBe(target.apiPolicy.get('/apis/payments-api/policies/policy')!.policy!.text);
+    expect(get('/apis/payments-api')).toMatchObject({ path: 'payments', displayName: 'Payments API' });
+    expect(fake.store.list('/apis/payments-api/operations').length).toBeGreaterThan(0);
+    // every write happened before the policy that uses it
+    const order = fake.requests.filter((r) => r.method === 'PUT').map((r) => r.path.toLowerCase());
+    expect(order.indexOf('/policyfragments/std-edge')).toBeLessThan(order.indexOf('/policies/policy'));
+    expect(order.indexOf('/namedvalues/backend-api-key')).toBeLessThan(order.indexOf('/backends/payments-backend'));
+    expect(order.indexOf('/apis/payments-api')).toBeLessThan(order.indexOf('/products/premium/apis/payments-api'));
+
+    await recordDeployment(arm, { commit: 'abc123' }, { pollIntervalMs: 1 });
+    expect(await readDeployment(arm)).toEqual({ commit: 'abc123' });
+  });
+});
