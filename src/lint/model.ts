@@ -1,0 +1,298 @@
+import type { ApimState, Resource } from '../artifacts/model.js';
+import { KINDS } from '../artifacts/kinds.js';
+import { policyPathOf } from '../artifacts/paths.js';
+import {
+  childElements,
+  composePolicies,
+  getAttribute,
+  inlineFragments,
+  parsePolicyDocument,
+  walkElements,
+  type ComposedPolicy,
+  type PolicyDocument,
+  type ScopePolicy,
+  type SectionName,
+} from '../policy/index.js';
+import type { Diagnostic } from '../shared/errors.js';
+import type { FragmentInclusion, LintInput, LintSettings, PolicyUnit, UnitKind } from './types.js';
+
+/** A policy file that is not part of an artifact tree (e.g. a folder of snippets), linted on its own. */
+export interface StandalonePolicyFile {
+  file: string;
+  text: string;
+}
+
+/** @deprecated use `LintInput`. */
+export type BuiltInput = LintInput;
+
+const UNIT_PATTERNS: [RegExp, UnitKind][] = [
+  [/^(?:\/workspaces\/([^/]+))?\/apis\/([^/]+)\/operations\/([^/]+)\/policies\/policy$/, 'operation'],
+  [/^(?:\/workspaces\/([^/]+))?\/apis\/([^/]+)\/policies\/policy$/, 'api'],
+  [/^(?:\/workspaces\/([^/]+))?\/products\/([^/]+)\/policies\/policy$/, 'product'],
+  [/^(?:\/workspaces\/([^/]+))?\/policyFragments\/([^/]+)$/, 'fragment'],
+  [/^\/workspaces\/([^/]+)\/policies\/policy$/, 'workspace'],
+  [/^\/policies\/policy$/, 'global'],
+];
+
+/** Classifies a policy resource key into a unit (without text). */
+export function unitOf(key: string): Omit<PolicyUnit, 'file' | 'text'> | undefined {
+  for (const [re, kind] of UNIT_PATTERNS) {
+    const m = re.exec(key);
+    if (!m) continue;
+    const workspace = m[1];
+    const base = { key, kind, ...(workspace ? { workspace } : {}) };
+    switch (kind) {
+      case 'operation':
+        return { ...base, api: m[2]!, operation: m[3]!, label: `operation ${m[2]}/${m[3]}` };
+      case 'api':
+        return { ...base, api: m[2]!, label: `API ${m[2]}` };
+      case 'product':
+        return { ...base, product: m[2]!, label: `product ${m[2]}` };
+      case 'fragment':
+        return { ...base, fragment: m[2]!, label: `fragment ${m[2]}` };
+      case 'workspace':
+        return { ...base, label: `workspace ${workspace}` };
+      default:
+        return { ...base, label: 'global' };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Parses every policy of the state (and any standalone policy files) once. Files are sorted so that
+ * findings come out in a stable order.
+ */
+export function buildLintInput(state: ApimState, settings: LintSettings = {}, standalone: readonly StandalonePolicyFile[] = []): BuiltInput {
+  const units: PolicyUnit[] = [];
+  const parseDiagnostics: Diagnostic[] = [];
+  const add = (u: Omit<PolicyUnit, 'document'>): void => {
+    const r = parsePolicyDocument(u.text, u.file);
+    parseDiagnostics.push(...r.diagnostics);
+    units.push(r.document ? { ...u, document: r.document } : { ...u });
+  };
+  const policyResources: Resource[] = [
+    ...state.servicePolicy.values(),
+    ...state.workspacePolicy.values(),
+    ...state.productPolicy.values(),
+    ...state.apiPolicy.values(),
+    ...state.apiOperationPolicy.values(),
+    ...state.policyFragment.values(),
+  ] as Resource[];
+  for (const r of policyResources) {
+    if (!r.policy) continue;
+    const u = unitOf(r.key);
+    if (!u) continue;
+    const file = r.policy.origin?.file ?? policyPathOf(r.key) ?? r.key;
+    add({ ...u, file, text: r.policy.text });
+  }
+  for (const f of standalone) add({ key: f.file, kind: 'standalone', label: `policy ${f.file}`, file: f.file, text: f.text });
+  units.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { state, units, settings, parseDiagnostics };
+}
+
+/** Lookups over a lint input, computed once per run and shared by rules. */
+export class LintModel {
+  private readonly byKey = new Map<string, PolicyUnit>();
+  private readonly inlined = new Map<PolicyUnit, PolicyDocument | undefined>();
+  private inclusions?: Map<string, FragmentInclusion[]>;
+
+  constructor(readonly input: LintInput) {
+    for (const u of input.units) this.byKey.set(u.key, u);
+  }
+
+  unit(key: string): PolicyUnit | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Units that are scope documents (not fragments). */
+  scopeUnits(): PolicyUnit[] {
+    return this.input.units.filter((u) => u.kind !== 'fragment');
+  }
+
+  /** A resource of the given collection visible from `workspace` (the workspace's own, then the service's). */
+  private visible<K extends keyof ApimState>(kind: K, name: string, workspace?: string): Resource | undefined {
+    const coll = this.input.state[kind] as Map<string, Resource>;
+    const collection = KINDS[kind].armCollection;
+    if (workspace) {
+      const r = coll.get(`/workspaces/${workspace}/${collection}/${name}`);
+      if (r) return r;
+    }
+    return coll.get(`/${collection}/${name}`);
+  }
+
+  fragmentExists(id: string, workspace?: string): boolean {
+    return this.visible('policyFragment', id, workspace) !== undefined;
+  }
+  backendExists(id: string, workspace?: string): boolean {
+    return this.visible('backend', id, workspace) !== undefined;
+  }
+  loggerExists(id: string, workspace?: string): boolean {
+    return this.visible('logger', id, workspace) !== undefined;
+  }
+
+  /**
+   * Named values visible from `workspace`, by the name a policy uses: the display name (§2.4), and the
+   * resource name as well (they are usually equal).
+   */
+  namedValueNames(workspace?: string): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.input.state.namedValue.values()) {
+      const ws = /^\/workspaces\/([^/]+)\//.exec(r.key)?.[1];
+      if (ws !== undefined && ws !== workspace) continue;
+      out.add(r.name);
+      const display = r.properties.displayName;
+      if (typeof display === 'string') out.add(display);
+    }
+    return out;
+  }
+
+  /** The fragment document a unit's `include-fragment` refers to. */
+  fragmentDocument(id: string, workspace?: string): PolicyDocument | undefined {
+    const r = this.visible('policyFragment', id, workspace);
+    return r ? this.byKey.get(r.key)?.document : undefined;
+  }
+
+  /** The unit's document with fragments inlined (cached). */
+  inlinedDocument(unit: PolicyUnit): PolicyDocument | undefined {
+    if (this.inlined.has(unit)) return this.inlined.get(unit);
+    const doc = unit.document ? inlineFragments(unit.document, (id) => this.fragmentDocument(id, unit.workspace)).document : undefined;
+    this.inlined.set(unit, doc);
+    return doc;
+  }
+
+  /** Where each fragment (by unit key) is included from, with the enclosing section. */
+  fragmentInclusions(fragmentKey: string): FragmentInclusion[] {
+    if (!this.inclusions) {
+      const map = new Map<string, FragmentInclusion[]>();
+      for (const unit of this.scopeUnits()) {
+        const doc = unit.document;
+        if (!doc) continue;
+        for (const [section, el] of Object.entries(doc.sections)) {
+          walkElements(el, (e) => {
+            if (e.name !== 'include-fragment') return;
+            const id = getAttribute(e, 'fragment-id')?.value;
+            if (!id) return;
+            const frag =
+              (unit.workspace && this.byKey.get(`/workspaces/${unit.workspace}/policyFragments/${id}`)) || this.byKey.get(`/policyFragments/${id}`);
+            if (!frag) return;
+            const list = map.get(frag.key) ?? [];
+            list.push({ unit, include: e, section });
+            map.set(frag.key, list);
+          });
+        }
+      }
+      this.inclusions = map;
+    }
+    return this.inclusions.get(fragmentKey) ?? [];
+  }
+
+  private apiResource(api: string, workspace?: string): Resource | undefined {
+    return this.visible('api', api, workspace);
+  }
+
+  /** Products (keys) whose `apis` list contains the API. */
+  productsOfApi(api: string, workspace?: string): Resource[] {
+    const out: Resource[] = [];
+    for (const p of this.input.state.product.values()) {
+      const ws = /^\/workspaces\/([^/]+)\//.exec(p.key)?.[1];
+      if (ws !== undefined && ws !== workspace) continue;
+      const apis = p.properties.apis;
+      if (Array.isArray(apis) && apis.includes(api)) out.push(p as Resource);
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
+  /** APIs of the folder (names) that a unit's policies apply to. */
+  apisOf(unit: PolicyUnit): string[] {
+    const apis = [...this.input.state.api.values()];
+    const inWs = (k: string) => /^\/workspaces\/([^/]+)\//.exec(k)?.[1];
+    switch (unit.kind) {
+      case 'api':
+      case 'operation':
+        return unit.api ? [unit.api] : [];
+      case 'product': {
+        const p = this.visible('product', unit.product!, unit.workspace);
+        const list = p?.properties.apis;
+        return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+      }
+      case 'workspace':
+        return apis.filter((a) => inWs(a.key) === unit.workspace).map((a) => a.name);
+      case 'global':
+        return apis.map((a) => a.name);
+      case 'fragment': {
+        const out = new Set<string>();
+        for (const inc of this.fragmentInclusions(unit.key)) for (const a of this.apisOf(inc.unit)) out.add(a);
+        return [...out];
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** Whether an API requires a subscription (ARM default: true). */
+  apiRequiresSubscription(api: string, workspace?: string): boolean {
+    return this.apiResource(api, workspace)?.properties.subscriptionRequired !== false;
+  }
+
+  /** Products containing the API that do not require a subscription (open products). */
+  openProductsOf(api: string, workspace?: string): string[] {
+    return this.productsOfApi(api, workspace)
+      .filter((p) => p.properties.subscriptionRequired === false)
+      .map((p) => p.name);
+  }
+
+  /** Self-hosted gateways (every `gateways/<g>` is one) the API is assigned to. */
+  gatewaysOfApi(api: string): Resource[] {
+    return [...this.input.state.gateway.values()].filter((g) => Array.isArray(g.properties.apis) && (g.properties.apis as unknown[]).includes(api)) as Resource[];
+  }
+
+  hasExternalCache(gateway: string): boolean {
+    return (this.input.settings.externalCacheGateways ?? []).includes(gateway);
+  }
+
+  /**
+   * Every chain of broader scopes above `unit`, broad → narrow, each ready for `composePolicies`, with a
+   * label for the product context (`undefined` = no product). An API in two products has three chains:
+   * no product, product A, product B (POLICY-ENGINE.md §3.2: the product applies only in its context).
+   */
+  parentChains(unit: PolicyUnit): { product?: string; chain: ScopePolicy[] }[] {
+    const scope = (u: PolicyUnit | undefined, label: string): ScopePolicy => {
+      const document = u ? this.inlinedDocument(u) : undefined;
+      return document ? { scope: label, document } : { scope: label };
+    };
+    const ws = unit.workspace;
+    const globalUnit = this.byKey.get('/policies/policy');
+    const base: ScopePolicy[] = [scope(globalUnit, 'global')];
+    if (ws) base.push(scope(this.byKey.get(`/workspaces/${ws}/policies/policy`), `workspace ${ws}`));
+    const prefix = ws ? `/workspaces/${ws}` : '';
+    switch (unit.kind) {
+      case 'workspace':
+        return [{ chain: [base[0]!] }];
+      case 'product':
+        return [{ chain: base }];
+      case 'api':
+      case 'operation': {
+        const chains: { product?: string; chain: ScopePolicy[] }[] = [];
+        const apiScope = unit.kind === 'operation' ? [scope(this.byKey.get(`${prefix}/apis/${unit.api}/policies/policy`), `API ${unit.api}`)] : [];
+        chains.push({ chain: [...base, ...apiScope] });
+        for (const p of this.productsOfApi(unit.api!, ws)) {
+          chains.push({ product: p.name, chain: [...base, scope(this.byKey.get(`${p.key}/policies/policy`), `product ${p.name}`), ...apiScope] });
+        }
+        return chains;
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** The effective section above `unit` for one chain. */
+  composedAbove(chain: ScopePolicy[], section: SectionName): ComposedPolicy[] {
+    return composePolicies(chain, section);
+  }
+}
+
+/** Direct `<base/>` children of a section element. */
+export function directBases(section: import('../policy/index.js').PolicyElement) {
+  return childElements(section).filter((e) => e.name === 'base');
+}

@@ -1,0 +1,91 @@
+import { composePolicies, walkElements, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
+import { defineRule, type PolicyUnit } from '../types.js';
+
+const RESPONDERS = new Set(['return-response', 'mock-response']);
+
+function containsAny(elements: readonly PolicyElement[], names: ReadonlySet<string>): boolean {
+  let found = false;
+  for (const root of elements) {
+    walkElements(root, (e) => {
+      if (names.has(e.name)) found = true;
+    });
+    if (found) return true;
+  }
+  return false;
+}
+
+export const rule = defineRule({
+  id: 'backend-without-forward',
+  defaultSeverity: 'error',
+  description:
+    'The composed backend section of an operation never forwards the request (no forward-request) and the pipeline never returns a response: the backend is never called and clients get 200 with an empty body.',
+  help: 'Add <base /> to the <backend> section so the global <forward-request /> runs, or add your own <forward-request /> (or a return-response / mock-response if the operation is answered by the gateway).',
+  example: {
+    bad: '<backend>\n  <set-header name="X-Backend" exists-action="override"><value>1</value></set-header>\n</backend>',
+    good: '<backend>\n  <set-header name="X-Backend" exists-action="override"><value>1</value></set-header>\n  <base />\n</backend>',
+  },
+  check(ctx) {
+    const { model } = ctx;
+    const hasGlobal = model.unit('/policies/policy') !== undefined;
+    const unitByFile = new Map(ctx.input.units.map((u) => [u.file, u]));
+    // One finding per culprit <backend> (or document), listing the operations it breaks.
+    const culprits = new Map<string, { unit: PolicyUnit; pos: PolicyPos; targets: string[] }>();
+    const evaluate = (target: string, chains: { product?: string; chain: ScopePolicy[] }[]) => {
+      for (const { product, chain } of chains) {
+        const withBackend = chain.filter((s) => s.document?.kind === 'policies' && s.document.sections.backend);
+        if (withBackend.length === 0 && !hasGlobal) continue; // APIM's default global policy forwards.
+        const backend = composePolicies(chain, 'backend').map((p) => p.element);
+        if (containsAny(backend, new Set(['forward-request']))) continue;
+        if (containsAny(backend, RESPONDERS)) continue;
+        const inbound = composePolicies(chain, 'inbound').map((p) => p.element);
+        if (containsAny(inbound, RESPONDERS)) continue;
+        const culprit = withBackend[withBackend.length - 1] ?? chain.findLast((s) => s.document);
+        const doc = culprit?.document;
+        const unit = doc ? unitByFile.get(doc.file) : undefined;
+        if (!doc || !unit) continue;
+        const pos = doc.sections.backend?.pos ?? doc.root.pos;
+        const key = `${unit.file}:${pos.offset}`;
+        const entry = culprits.get(key) ?? { unit, pos, targets: [] };
+        const label = product ? `${target} (in product ${product})` : target;
+        if (!entry.targets.includes(label)) entry.targets.push(label);
+        culprits.set(key, entry);
+      }
+    };
+    for (const api of model.input.state.api.values()) {
+      const workspace = /^\/workspaces\/([^/]+)\//.exec(api.key)?.[1];
+      const base = { ...(workspace ? { workspace } : {}), api: api.name };
+      const apiUnit: PolicyUnit = model.unit(`${api.key}/policies/policy`) ?? { key: `${api.key}/policies/policy`, kind: 'api', label: `API ${api.name}`, file: '', text: '', ...base };
+      const ops = new Set<string>();
+      for (const op of model.input.state.apiOperation.values()) if (op.parent === api.key || op.key.startsWith(`${api.key}/operations/`)) ops.add(op.name);
+      for (const u of ctx.input.units) if (u.kind === 'operation' && u.api === api.name && u.workspace === workspace) ops.add(u.operation!);
+      if (ops.size === 0) {
+        evaluate(`API ${api.name}`, model.parentChains(apiUnit).map((c) => ({ ...c, chain: [...c.chain, { scope: apiUnit.label, ...(apiUnit.document ? { document: model.inlinedDocument(apiUnit)! } : {}) }] })));
+        continue;
+      }
+      for (const op of [...ops].sort()) {
+        const key = `${api.key}/operations/${op}/policies/policy`;
+        const opUnit: PolicyUnit = model.unit(key) ?? { key, kind: 'operation', label: `operation ${api.name}/${op}`, file: '', text: '', ...base, operation: op };
+        const doc = opUnit.document ? model.inlinedDocument(opUnit) : undefined;
+        evaluate(
+          `operation ${api.name}/${op}`,
+          model.parentChains(opUnit).map((c) => ({ ...c, chain: [...c.chain, doc ? { scope: opUnit.label, document: doc } : { scope: opUnit.label }] })),
+        );
+      }
+    }
+    // A standalone policy file: only its own backend counts (an inherited one is unknown, assumed to forward).
+    for (const u of ctx.input.units) {
+      if (u.kind !== 'standalone' || u.document?.kind !== 'policies') continue;
+      const sec = u.document.sections.backend;
+      if (!sec || sec.children.some((c) => c.type === 'element' && c.name === 'base')) continue;
+      evaluate(u.label, [{ chain: [{ scope: u.label, document: model.inlinedDocument(u)! }] }]);
+    }
+    for (const { unit, pos, targets } of culprits.values()) {
+      const shown = targets.slice(0, 3).join(', ') + (targets.length > 3 ? ` and ${targets.length - 3} more` : '');
+      ctx.report(
+        unit,
+        pos,
+        `the backend section never forwards the request and nothing returns a response, so the backend is never called and clients get 200 with an empty body (${shown}); add <base /> or <forward-request /> to <backend>`,
+      );
+    }
+  },
+});

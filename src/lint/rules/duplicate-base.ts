@@ -1,0 +1,28 @@
+import { SECTION_NAMES, childElements } from '../../policy/index.js';
+import { defineRule } from '../types.js';
+
+export const rule = defineRule({
+  id: 'duplicate-base',
+  defaultSeverity: 'error',
+  description: 'More than one <base /> in a section: the broader scopes\' policies would run twice (APIM rejects the policy).',
+  help: 'Keep a single <base /> in each section.',
+  example: {
+    bad: '<inbound>\n  <base />\n  <set-variable name="a" value="1" />\n  <base />\n</inbound>',
+    good: '<inbound>\n  <base />\n  <set-variable name="a" value="1" />\n</inbound>',
+  },
+  check(ctx) {
+    for (const unit of ctx.input.units) {
+      const doc = unit.document;
+      if (!doc) continue;
+      for (const section of SECTION_NAMES) {
+        const sec = doc.sections[section];
+        if (!sec) continue;
+        const bases = childElements(sec).filter((e) => e.name === 'base');
+        for (const extra of bases.slice(1)) {
+          const first = bases[0]!.pos;
+          ctx.report(unit, extra.pos, `<${section}> has more than one <base /> (the first is at line ${first.line}); remove this one`);
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,58 @@
+import { SECTION_NAMES, childElements, type ComposedPolicy } from '../../policy/index.js';
+import { defineRule } from '../types.js';
+
+/** "validate-jwt (fragment std-edge), set-header from global inbound and rate-limit from product p inbound". */
+export function describeDropped(dropped: ComposedPolicy[], section: string): string {
+  const byScope = new Map<string, string[]>();
+  for (const p of dropped) {
+    const name = p.element.includedFrom ? `${p.element.name} (fragment ${p.element.includedFrom.fragmentId})` : p.element.name;
+    const list = byScope.get(p.scope) ?? [];
+    if (!list.includes(name)) list.push(name);
+    byScope.set(p.scope, list);
+  }
+  return [...byScope].map(([scope, names]) => `${names.join(', ')} from ${scope} ${section}`).join(' and ');
+}
+
+export const rule = defineRule({
+  id: 'missing-base',
+  defaultSeverity: 'error',
+  description:
+    'A section of a workspace, product, API or operation policy without <base />: every policy of the broader scopes for that section is silently dropped (an org-wide validate-jwt, the global forward-request).',
+  help: 'Add <base /> to the section where the broader scopes\' policies should run (usually first). If dropping them is intended, re-add what is needed or disable the rule for that line with <!-- apimops-disable-next-line missing-base -->.',
+  example: {
+    bad: '<policies>\n  <inbound>\n    <set-header name="X-Api" exists-action="override"><value>1</value></set-header>\n  </inbound>\n</policies>',
+    good: '<policies>\n  <inbound>\n    <base />\n    <set-header name="X-Api" exists-action="override"><value>1</value></set-header>\n  </inbound>\n</policies>',
+  },
+  check(ctx) {
+    for (const unit of ctx.model.scopeUnits()) {
+      if (unit.kind === 'global' || unit.kind === 'standalone' || !unit.document) continue;
+      for (const section of SECTION_NAMES) {
+        const sec = unit.document.sections[section];
+        if (!sec) continue;
+        const children = childElements(sec);
+        if (children.some((e) => e.name === 'base')) continue;
+        // Policies the broader scopes would have run here, in any product context.
+        const dropped: ComposedPolicy[] = [];
+        for (const { chain } of ctx.model.parentChains(unit)) {
+          for (const p of ctx.model.composedAbove(chain, section)) if (!dropped.some((d) => d.element === p.element)) dropped.push(p);
+        }
+        const own = new Set<string>();
+        for (const e of children) collectNames(e, own);
+        const lost = dropped.filter((p) => !own.has(p.element.name));
+        // Everything dropped is re-added here (a backend that replaces the global forward-request with its
+        // own retry + forward-request): a deliberate override, not a loss.
+        if (dropped.length > 0 && lost.length === 0) continue;
+        const what =
+          lost.length > 0
+            ? `drops ${describeDropped(lost, section)}`
+            : `drops nothing today, but any policy later added to a broader scope's ${section} will be skipped`;
+        ctx.report(unit, sec.pos, `<${section}> of ${unit.label} has no <base />: ${what}; add <base /> where the broader policies should run`);
+      }
+    }
+  },
+});
+
+function collectNames(el: import('../../policy/index.js').PolicyElement, out: Set<string>): void {
+  out.add(el.name);
+  for (const c of childElements(el)) collectNames(c, out);
+}

@@ -1,0 +1,40 @@
+import { policySpec } from '../policy-catalog.js';
+import { forEachPolicy } from '../walk-policies.js';
+import { defineRule, type UnitKind } from '../types.js';
+
+const SCOPE_NAMES: Partial<Record<UnitKind, string>> = { global: 'global', workspace: 'workspace', product: 'product', api: 'API', operation: 'operation' };
+
+export const rule = defineRule({
+  id: 'policy-in-wrong-section',
+  defaultSeverity: 'error',
+  description:
+    'A policy in a section (or at a scope) where APIM does not allow it, e.g. forward-request in inbound or cache-store in inbound; for a fragment, the section of every place that includes it.',
+  help: 'Move the policy to a section it supports (forward-request → backend, cache-store → outbound, rate-limit/validate-jwt/cors → inbound).',
+  example: { bad: '<inbound>\n  <cache-store duration="60" />\n</inbound>', good: '<outbound>\n  <cache-store duration="60" />\n</outbound>' },
+  check(ctx) {
+    forEachPolicy(ctx.model, ({ unit, element, section }) => {
+      const spec = policySpec(element.name);
+      if (!spec) return;
+      const allowed = spec.sections.join(', ');
+      if (section) {
+        if (!spec.sections.includes(section)) {
+          ctx.report(unit, element.pos, `<${element.name}> is not allowed in <${section}> (allowed in: ${allowed})`);
+        }
+      } else if (unit.kind === 'fragment') {
+        for (const inc of ctx.model.fragmentInclusions(unit.key)) {
+          if (inc.section && !spec.sections.includes(inc.section as never)) {
+            ctx.report(
+              unit,
+              element.pos,
+              `<${element.name}> is not allowed in <${inc.section}>, where ${inc.unit.label} includes this fragment (${inc.unit.file}:${inc.include.pos.line}) (allowed in: ${allowed})`,
+            );
+          }
+        }
+      }
+      const scope = SCOPE_NAMES[unit.kind];
+      if (spec.scopes && scope && !spec.scopes.includes(unit.kind as never)) {
+        ctx.report(unit, element.pos, `<${element.name}> is not allowed in a ${scope} policy (allowed at: ${spec.scopes.join(', ')} scope)`);
+      }
+    });
+  },
+});

@@ -1,0 +1,19 @@
+import { defineRule } from '../types.js';
+
+export const rule = defineRule({
+  id: 'policy-parse',
+  defaultSeverity: 'error',
+  description: 'A policy file that cannot be read: malformed XML or an unbalanced policy expression.',
+  help: 'Fix the XML at the reported position. APIM rejects the whole policy, so nothing else in the file is checked.',
+  example: {
+    bad: '<set-variable name="x" value="@(context.Variables.ContainsKey("a=""))" />',
+    good: '<set-variable name="x" value="@(context.Variables.ContainsKey("a"))" />',
+  },
+  check(ctx) {
+    const byFile = new Map(ctx.input.units.map((u) => [u.file, u]));
+    for (const d of ctx.input.parseDiagnostics) {
+      const unit = d.file ? byFile.get(d.file) : undefined;
+      if (unit) ctx.report(unit, { line: d.line ?? 1, column: d.column ?? 1 }, d.message);
+    }
+  },
+});

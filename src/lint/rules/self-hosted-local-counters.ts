@@ -1,0 +1,32 @@
+import { walkElements } from '../../policy/index.js';
+import { defineRule } from '../types.js';
+import { selfHostedGatewaysOf } from './self-hosted-internal-cache.js';
+
+const COUNTERS = new Set(['rate-limit-by-key', 'quota-by-key']);
+
+export const rule = defineRule({
+  id: 'self-hosted-local-counters',
+  defaultSeverity: 'warn',
+  description:
+    'rate-limit-by-key / quota-by-key on an API assigned to a self-hosted gateway whose deployment has no external cache: counters are kept per replica, so N replicas admit N× the limit.',
+  help: 'Configure an external (Redis) cache for the gateway deployment and record it in apimops.yaml (lint.gateways.<name>.externalCache: true), or divide the limit by the replica count.',
+  example: {
+    bad: '<!-- API assigned to gateways/onprem (no external cache) -->\n<rate-limit-by-key calls="100" renewal-period="60" counter-key="@(context.Request.IpAddress)" />',
+    good: '# apimops.yaml\nlint:\n  gateways:\n    onprem:\n      externalCache: true',
+  },
+  check(ctx) {
+    for (const unit of ctx.input.units) {
+      if (!unit.document || unit.kind === 'standalone') continue;
+      const local = selfHostedGatewaysOf(ctx.model, unit).filter((g) => !ctx.model.hasExternalCache(g));
+      if (local.length === 0) continue;
+      walkElements(unit.document.root, (el) => {
+        if (!COUNTERS.has(el.name)) return;
+        ctx.report(
+          unit,
+          el.pos,
+          `<${el.name}> counters are per replica on self-hosted gateway ${local.join(', ')} (no external cache configured): N replicas admit N× the limit`,
+        );
+      });
+    }
+  },
+});

@@ -1,0 +1,21 @@
+import { getAttribute, walkElements } from '../../policy/index.js';
+import { defineRule } from '../types.js';
+
+export const rule = defineRule({
+  id: 'undefined-backend',
+  defaultSeverity: 'error',
+  description: '<set-backend-service backend-id="…"> naming no backend in the folder or its workspace.',
+  help: 'Add backends/<id>/backend.yaml or correct backend-id.',
+  example: { bad: '<set-backend-service backend-id="payments-backnd" />', good: '<set-backend-service backend-id="payments-backend" />' },
+  check(ctx) {
+    for (const unit of ctx.input.units) {
+      if (!unit.document || unit.kind === 'standalone') continue;
+      walkElements(unit.document.root, (el) => {
+        if (el.name !== 'set-backend-service') return;
+        const id = getAttribute(el, 'backend-id');
+        if (!id || id.expression || id.value.includes('{{')) return;
+        if (!ctx.model.backendExists(id.value, unit.workspace)) ctx.report(unit, id.valuePos, `backend "${id.value}" does not exist (no backends/${id.value}/)`);
+      });
+    }
+  },
+});

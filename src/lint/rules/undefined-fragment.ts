@@ -1,0 +1,23 @@
+import { getAttribute, walkElements } from '../../policy/index.js';
+import { defineRule } from '../types.js';
+
+export const rule = defineRule({
+  id: 'undefined-fragment',
+  defaultSeverity: 'error',
+  description: 'An <include-fragment> whose fragment-id names no policy fragment in the folder or its workspace.',
+  help: 'Add policyFragments/<id>/ (policyFragment.yaml + policy.xml) or correct fragment-id.',
+  example: { bad: '<include-fragment fragment-id="std-edg" />', good: '<include-fragment fragment-id="std-edge" />' },
+  check(ctx) {
+    for (const unit of ctx.input.units) {
+      if (!unit.document || unit.kind === 'standalone') continue;
+      walkElements(unit.document.root, (el) => {
+        if (el.name !== 'include-fragment') return;
+        const id = getAttribute(el, 'fragment-id');
+        if (!id || id.expression || id.value.includes('{{')) return;
+        if (!ctx.model.fragmentExists(id.value, unit.workspace)) {
+          ctx.report(unit, id.valuePos, `policy fragment "${id.value}" does not exist (no policyFragments/${id.value}/)`);
+        }
+      });
+    }
+  },
+});

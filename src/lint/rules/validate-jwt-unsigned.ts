@@ -1,0 +1,22 @@
+import { getAttribute, walkElements } from '../../policy/index.js';
+import { defineRule } from '../types.js';
+
+export const rule = defineRule({
+  id: 'validate-jwt-unsigned',
+  defaultSeverity: 'error',
+  description: 'validate-jwt with require-signed-tokens="false": unsigned tokens (alg "none") are accepted, so anyone can forge claims.',
+  help: 'Remove require-signed-tokens (the default is true) and configure signing keys or an openid-config.',
+  example: { bad: '<validate-jwt header-name="Authorization" require-signed-tokens="false">…</validate-jwt>', good: '<validate-jwt header-name="Authorization">…</validate-jwt>' },
+  check(ctx) {
+    for (const unit of ctx.input.units) {
+      if (!unit.document) continue;
+      walkElements(unit.document.root, (el) => {
+        if (el.name !== 'validate-jwt') return;
+        const a = getAttribute(el, 'require-signed-tokens');
+        if (a && !a.expression && a.value.trim().toLowerCase() === 'false') {
+          ctx.report(unit, a.pos, '<validate-jwt> accepts unsigned tokens (require-signed-tokens="false"): anyone can forge claims; remove the attribute');
+        }
+      });
+    }
+  },
+});

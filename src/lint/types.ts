@@ -1,0 +1,98 @@
+import type { PolicyDocument, PolicyElement, PolicyPos } from '../policy/index.js';
+import type { ApimState } from '../artifacts/model.js';
+import type { Diagnostic } from '../shared/errors.js';
+import type { LintModel } from './model.js';
+
+/** Severities, most severe first. `off` disables a rule. */
+export const SEVERITIES = ['error', 'warn', 'info', 'off'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export type ReportedSeverity = Exclude<Severity, 'off'>;
+
+/** True when `s` is at least as severe as `threshold`. */
+export function atLeast(s: ReportedSeverity, threshold: ReportedSeverity): boolean {
+  return SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(threshold);
+}
+
+/** One problem found by a rule, at a position in a file (paths relative to the linted folder). */
+export interface Finding {
+  ruleId: string;
+  severity: ReportedSeverity;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  /** Resource key of the policy the finding is about, when there is one. */
+  resource?: string;
+}
+
+/** The scope a policy document belongs to. */
+export type UnitKind = 'global' | 'workspace' | 'product' | 'api' | 'operation' | 'fragment' | 'standalone';
+
+/** One policy file of the linted folder, parsed once. */
+export interface PolicyUnit {
+  /** Resource key (`/apis/a/policies/policy`, `/policyFragments/f`), or the file path for a standalone file. */
+  key: string;
+  kind: UnitKind;
+  /** For messages: `global`, `workspace team-a`, `product premium`, `API payments-api`, `operation create`, `fragment std-edge`. */
+  label: string;
+  file: string;
+  text: string;
+  document?: PolicyDocument;
+  workspace?: string;
+  /** API name for api/operation units, product name for product units, fragment name for fragments. */
+  api?: string;
+  product?: string;
+  operation?: string;
+  fragment?: string;
+}
+
+/** A place a fragment is included from: lets rules check a fragment's policies against the including section. */
+export interface FragmentInclusion {
+  unit: PolicyUnit;
+  include: PolicyElement;
+  section?: string;
+}
+
+/** Lint configuration beyond rule severities. */
+export interface LintSettings {
+  /**
+   * Self-hosted gateways (by name, as in `gateways/<name>/`) whose deployment has an external (Redis)
+   * cache configured. Set in `apimops.yaml` as `lint.gateways.<name>.externalCache: true`.
+   */
+  externalCacheGateways?: readonly string[];
+}
+
+/** Everything a rule may read: the state, the parsed policy units and lookups over them. */
+export interface LintInput {
+  state: ApimState;
+  units: readonly PolicyUnit[];
+  settings: LintSettings;
+  /** Problems found while parsing the policy files (reported by the `policy-parse` rule). */
+  parseDiagnostics: readonly Diagnostic[];
+}
+
+/** What a rule may do. */
+export interface RuleContext {
+  readonly input: LintInput;
+  readonly model: LintModel;
+  /** Report a finding at `pos` (a node position) in `unit`'s file. */
+  report(unit: PolicyUnit, pos: Pick<PolicyPos, 'line' | 'column'>, message: string): void;
+}
+
+/** A lint rule: one file under `rules/`, one line in `rules/index.ts`. */
+export interface LintRule {
+  id: string;
+  defaultSeverity: ReportedSeverity;
+  /** One sentence: what the rule finds. */
+  description: string;
+  /** How to fix it (SARIF `help`, README). */
+  help: string;
+  /** A failing policy snippet and its fix, for the docs. */
+  example?: { bad: string; good: string };
+  check(ctx: RuleContext): void;
+}
+
+/** Defines a rule (identity function that checks the shape). */
+export function defineRule(rule: LintRule): LintRule {
+  return rule;
+}
