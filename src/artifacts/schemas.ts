@@ -83,3 +83,8 @@ export function schemaErrors(name: SchemaName, value: unknown): string[] {
   if (c.validate(value)) return [];
   return (c.validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
 }
+
+/** The raw JSON of a schema (for tools that walk it, e.g. the `APIMOPS_*` variable table). */
+export function schemaJson(name: SchemaName): Record<string, unknown> {
+  return load(name).schema;
+}

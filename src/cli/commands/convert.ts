@@ -1,9 +1,43 @@
-import { notBuilt } from './not-built.js';
+import type { Command } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { folderSource } from '../../artifacts/folder-source.js';
+import { loadArtifacts } from '../../artifacts/reader.js';
+import { writeArtifacts } from '../../artifacts/writer.js';
+import { UserError } from '../../shared/errors.js';
+import { EXIT_OK } from '../../shared/exit-codes.js';
+import type { CommandModule } from '../command.js';
+import { printWarnings } from './render.js';
 
-export const command = notBuilt(
-  'convert',
-  'Rewrite an Azure/apiops v7 folder into the apimops layout',
-  '<apiops-folder> <out-folder>',
-  `Example:
+/**
+ * `apimops convert <apiops-folder> <out-folder>`: reads an Azure/apiops v7 folder (JSON `*Information.json`,
+ * `named values/`, marker-file links) and writes it in the apimops layout. The output folder must be new or
+ * empty, so nothing of the user's is overwritten.
+ */
+export const command: CommandModule = {
+  name: 'convert',
+  summary: 'Rewrite an Azure/apiops v7 folder into the apimops layout',
+  examples: `Example:
   apimops convert apimartifacts artifacts`,
-);
+  define(cmd: Command, io, setExit) {
+    cmd
+      .usage('<apiops-folder> <out-folder>')
+      .argument('<apiops-folder>', 'the Azure/apiops folder to read')
+      .argument('<out-folder>', 'where to write the apimops layout (new or empty)')
+      .action(async (from: string, to: string) => {
+        const src = resolve(io.cwd, from);
+        const out = resolve(io.cwd, to);
+        if (!existsSync(src)) throw new UserError('E_IO', `folder not found: ${from}`);
+        if (existsSync(out) && readdirSync(out).length > 0) {
+          throw new UserError('E_IO', `output folder is not empty: ${to}`, { hint: 'choose a new folder; convert never overwrites files' });
+        }
+        const read = await loadArtifacts(folderSource(src, from), { layout: 'apiops' });
+        printWarnings(io, read.diagnostics);
+        const result = await writeArtifacts(read.state, out);
+        let count = 0;
+        for (const kind of Object.keys(read.state) as (keyof typeof read.state)[]) count += read.state[kind].size;
+        io.stderr(`converted ${count} resources from ${from} into ${to} (${result.written} files)\n`);
+        setExit(EXIT_OK);
+      });
+  },
+};
