@@ -234,3 +234,24 @@ function* walk(dir: string, keep: (f: string) => boolean): Generator<string> {
     else if (keep(full)) yield full;
   }
 }
+
+/** `services.extensions` key under which `serve` installs the project's `LocalIdentityProvider`. */
+export const IDENTITY_PROVIDER_EXTENSION = 'apimops.identityProvider';
+
+const lazyProviders = new Map<string, Promise<LocalIdentityProvider>>();
+
+/**
+ * The fetcher `validate-jwt` uses: the installed provider's (identity hosts answered locally), else one
+ * loaded on first use from the project around the working folder, so a gateway embedded without `serve`
+ * still never calls Entra ID.
+ */
+export function identityFetcher(extensions: ReadonlyMap<string, unknown>): JsonFetcher {
+  const installed = extensions.get(IDENTITY_PROVIDER_EXTENSION);
+  if (installed instanceof LocalIdentityProvider) return installed.fetchJson;
+  return async (url) => {
+    const root = findProjectRoot(process.cwd());
+    let p = lazyProviders.get(root);
+    if (!p) lazyProviders.set(root, (p = LocalIdentityProvider.load(root)));
+    return (await p).fetchJson(url);
+  };
+}
