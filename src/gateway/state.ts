@@ -3,6 +3,7 @@
  * policies read and mutate it, and the expression `context` object (`context.ts`) is a view over it.
  */
 import type { Store } from './stores/store.js';
+import type { CsDictionary } from '../expressions/values.js';
 import type { BodyHolder } from './body.js';
 import type { HeaderBag } from './headers.js';
 import type { LastError } from './errors.js';
@@ -135,6 +136,21 @@ export interface BackendClient {
   close(): Promise<void>;
 }
 
+/**
+ * Resilience around backend entities (circuit breaker, load-balanced pools), plugged in by the traffic
+ * part. `forward-request` asks it which URL to call when `set-backend-service backend-id` chose an entity,
+ * and reports every outcome.
+ */
+export interface BackendGuard {
+  /**
+   * The URL (base URL of the backend entity or of a pool member) to call for `backend`, or throws a
+   * `PolicyError` (e.g. 503 when the circuit is open).
+   */
+  select(backend: import('./policies/types.js').BackendConfig, state: RequestState): { url: string; memberId: string };
+  /** The outcome of a call to `memberId`: a status code, or an error reason (`Timeout`, `BackendConnectionFailure`). */
+  record(memberId: string, outcome: { statusCode?: number; errorReason?: string; retryAfter?: string }, state: RequestState): void;
+}
+
 /** Services shared by every request of one gateway. */
 export interface GatewayServices {
   /** Counters and cache (rate-limit, quota, cache-*). */
@@ -147,6 +163,8 @@ export interface GatewayServices {
   readonly sleep: (ms: number) => Promise<void>;
   /** A random UUID (RequestId, `Guid.NewGuid()`); injected for deterministic tests. */
   readonly uuid: () => string;
+  /** Circuit breakers and pools (issue 6); absent = call the backend URL directly. */
+  readonly backendGuard?: BackendGuard;
   /**
    * Per-gateway extension slots for policies that keep state across requests (circuit breakers, JWKS caches,
    * limit-concurrency counters). Keyed by the policy module's choice of name.
@@ -161,8 +179,8 @@ export interface RequestState {
   readonly startedAt: number;
   request: PipelineRequest;
   response: PipelineResponse;
-  /** `context.Variables`. */
-  readonly variables: Map<string, unknown>;
+  /** `context.Variables` (ordinal keys; `get`/`set`/`has`/`delete` like a Map). */
+  readonly variables: CsDictionary<unknown>;
   readonly route: MatchedRoute;
   readonly services: GatewayServices;
   /** The trace of this request when `Ocp-Apim-Trace: true` was sent and allowed; otherwise undefined. */
@@ -175,8 +193,15 @@ export interface RequestState {
   lastError: LastError | undefined;
   /** Backend chosen by `set-backend-service backend-id` (credentials, circuit breaker). */
   backendId: string | undefined;
-  /** The `context` object expressions see (created lazily by the pipeline). */
-  readonly context: unknown;
+  /** The base (service) URL that `request.url` currently starts with (the API's serviceUrl, or a set-backend-service). */
+  backendBaseUrl: string | undefined;
+  /** The `context` object expressions see: created on first use by the expression bridge, then reused. */
+  context: unknown;
+  /**
+   * Set while `return-response` or `send-request` run their children: `set-header`, `set-body`,
+   * `set-status`, `set-method`, `set-url` then act on this message instead of the section's default.
+   */
+  messageOverride: { kind: 'request'; message: PipelineRequest } | { kind: 'response'; message: PipelineResponse } | undefined;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal | undefined;
 }

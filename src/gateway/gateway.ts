@@ -1,0 +1,344 @@
+/**
+ * The gateway: `handle(GatewayRequest) → GatewayResult` and its WHATWG form `dispatch(Request) → Response`
+ * (no sockets; every unit test uses it, like Miniflare's `dispatchFetch` and Hono's `app.request`).
+ * `server.ts` adapts node:http to `handle` without WHATWG objects on the hot path.
+ *
+ * Request steps (POLICY-ENGINE.md §3.1): API → operation → subscription/product → inbound → backend →
+ * outbound; any error → on-error with `context.LastError`.
+ */
+import { Readable } from 'node:stream';
+import { CsDictionary } from '../expressions/values.js';
+import { BodyHolder } from './body.js';
+import { PolicyError, type LastError } from './errors.js';
+import { HeaderBag } from './headers.js';
+import type { CompiledPipeline, LoadedApi, LoadedConfig, LoadedOperation } from './load.js';
+import type { AnnotatedError } from './compile.js';
+import {
+  errorBody,
+  MSG_INTERNAL,
+  MSG_INVALID_KEY,
+  MSG_MISSING_KEY,
+  MSG_MISSING_KEY_LASTERROR,
+  MSG_NOT_FOUND,
+  MSG_OPERATION_NOT_FOUND,
+  reasonPhrase,
+} from './responses.js';
+import type { GatewayServices, MatchedRoute, RequestState, RuntimeProduct, RuntimeSubscription } from './state.js';
+import { TraceRecorder } from './trace.js';
+import { corsPending } from './policies/cors.js';
+import type { PolicyResult, SectionSignal } from './policies/types.js';
+
+/** APIM self-hosted gateway health probe path. */
+export const STATUS_PATH = '/status-0123456789abcdef';
+/** Where traces are served (`Ocp-Apim-Trace-Location`). */
+export const TRACE_PATH_PREFIX = '/_apimops/traces/';
+
+/** A request as the gateway sees it. */
+export interface GatewayRequest {
+  method: string;
+  /** Full URL as received (scheme and host of the gateway). */
+  url: URL;
+  headers: HeaderBag;
+  body: BodyHolder;
+  ipAddress: string;
+  signal?: AbortSignal;
+}
+
+/** The response to send. */
+export interface GatewayResult {
+  statusCode: number;
+  statusReason: string;
+  headers: HeaderBag;
+  body: BodyHolder;
+  /** For the access log. */
+  api?: string;
+  operation?: string;
+  requestId: string;
+}
+
+export interface GatewayOptions {
+  config: LoadedConfig;
+  services: GatewayServices;
+  /** Traces kept for `Ocp-Apim-Trace-Location` (most recent first out). Default 100. */
+  maxTraces?: number;
+  /** Largest request body a policy may buffer, bytes. Default 4 MiB. */
+  maxBufferedBody?: number;
+}
+
+/** A local APIM gateway over a loaded configuration. */
+export class Gateway {
+  private config: LoadedConfig;
+  readonly services: GatewayServices;
+  private readonly traces = new Map<string, unknown>();
+  private readonly maxTraces: number;
+  private readonly maxBufferedBody: number;
+
+  constructor(options: GatewayOptions) {
+    this.config = options.config;
+    this.services = options.services;
+    this.maxTraces = options.maxTraces ?? 100;
+    this.maxBufferedBody = options.maxBufferedBody ?? 4 * 1024 * 1024;
+  }
+
+  /** Swaps in a new configuration (`--watch`); requests in flight finish on the old one. */
+  setConfig(config: LoadedConfig): void {
+    this.config = config;
+  }
+  get currentConfig(): LoadedConfig {
+    return this.config;
+  }
+
+  /** WHATWG adapter: for tests and embedding. */
+  async dispatch(request: Request, info: { ipAddress?: string } = {}): Promise<Response> {
+    const headers = HeaderBag.fromEntries(request.headers.entries());
+    const body = request.body ? BodyHolder.fromStream(request.body as unknown as AsyncIterable<Uint8Array>) : BodyHolder.empty();
+    const result = await this.handle({ method: request.method, url: new URL(request.url), headers, body, ipAddress: info.ipAddress ?? '127.0.0.1', signal: request.signal });
+    const out = new Headers();
+    for (const [name, values] of result.headers.entries()) for (const v of values) out.append(name, v);
+    const nullBody = result.statusCode === 204 || result.statusCode === 304 || request.method === 'HEAD';
+    let payload: BodyInit | null = null;
+    if (!nullBody) {
+      const buf = result.body.buffered;
+      if (buf) payload = buf.length ? new Uint8Array(buf) : null;
+      else {
+        const s = result.body.takeStream();
+        payload = s ? (Readable.toWeb(Readable.from(s)) as unknown as ReadableStream) : null;
+      }
+    }
+    return new Response(payload, { status: result.statusCode, statusText: result.statusReason, headers: out });
+  }
+
+  /** Handles one request. Never throws: every failure becomes a response. */
+  async handle(req: GatewayRequest): Promise<GatewayResult> {
+    const requestId = this.services.uuid();
+    try {
+      return await this.route(req, requestId);
+    } catch (e) {
+      // A bug in a policy or the gateway: APIM's 500, never a crash.
+      this.services.logger.event('warn', { message: `internal error: ${(e as Error)?.stack ?? String(e)}`, requestId });
+      return plain(500, errorBody(500, MSG_INTERNAL, requestId), requestId);
+    }
+  }
+
+  private async route(req: GatewayRequest, requestId: string): Promise<GatewayResult> {
+    const path = req.url.pathname;
+    if (path === STATUS_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
+      return { ...plain(200, '', requestId), headers: new HeaderBag() };
+    }
+    if (path.startsWith(TRACE_PATH_PREFIX) && req.method === 'GET') {
+      const t = this.traces.get(path.slice(TRACE_PATH_PREFIX.length));
+      if (t === undefined) return plain(404, errorBody(404, MSG_NOT_FOUND), requestId);
+      return plain(200, JSON.stringify(t, null, 2), requestId);
+    }
+    const config = this.config;
+    const match = config.router.matchApi(req.url, req.headers);
+    if (!match) return plain(404, errorBody(404, MSG_NOT_FOUND), requestId);
+    const api = match.api;
+    const opMatch = config.router.matchOperation(api, req.method, match.rest, req.url.searchParams);
+
+    const tracing = (req.headers.get('ocp-apim-trace') ?? '').toLowerCase() === 'true';
+    const startedAt = this.services.clock();
+    const trace = tracing ? new TraceRecorder(performance.now()) : undefined;
+    const state = this.newState(req, requestId, startedAt, api, opMatch?.op, opMatch?.params ?? new Map(), match.restPath, trace);
+    trace?.add({ section: 'inbound', scope: 'gateway', source: 'api-inspector', message: `api ${api.runtime.name}, operation ${opMatch?.op.runtime.name ?? '(none)'}`, data: { url: req.url.toString(), method: req.method } });
+
+    let pipeline: CompiledPipeline;
+    if (!opMatch) {
+      pipeline = api.noOperation;
+      this.startError(state, new PolicyError({ source: 'configuration', reason: 'OperationNotFound', message: MSG_OPERATION_NOT_FOUND, statusCode: 404, responseMessage: MSG_NOT_FOUND }), 'inbound');
+      await this.runOnError(pipeline, state);
+      return this.finish(state, api, undefined, trace);
+    }
+    const op = opMatch.op;
+
+    // Subscription and product (§4.3).
+    const sub = this.resolveSubscription(req, api);
+    if (sub.error) {
+      pipeline = op.pipelines.get('')!;
+      this.startError(state, sub.error, 'inbound');
+      await this.runOnError(pipeline, state);
+      return this.finish(state, api, op, trace);
+    }
+    (state as { route: MatchedRoute }).route = { api: api.runtime, operation: op.runtime, product: sub.product, subscription: sub.subscription };
+    pipeline = (sub.productKey ? op.pipelines.get(sub.productKey) : undefined) ?? op.pipelines.get('')!;
+    await this.runPipeline(pipeline, state);
+    return this.finish(state, api, op, trace);
+  }
+
+  private newState(
+    req: GatewayRequest,
+    requestId: string,
+    startedAt: number,
+    api: LoadedApi,
+    op: LoadedOperation | undefined,
+    params: Map<string, string>,
+    restPath: string,
+    trace: TraceRecorder | undefined,
+  ): RequestState {
+    const serviceUrl = api.runtime.serviceUrl;
+    const backendUrl = new URL(joinUrl(serviceUrl ?? NO_SERVICE_URL, restPath) + req.url.search);
+    req.body.maxBytes = this.maxBufferedBody;
+    return {
+      requestId,
+      startedAt,
+      request: {
+        method: req.method,
+        url: backendUrl,
+        originalUrl: req.url,
+        originalMethod: req.method,
+        headers: req.headers,
+        body: req.body,
+        ipAddress: req.ipAddress,
+        matchedParameters: params,
+      },
+      response: { statusCode: 200, statusReason: 'OK', headers: new HeaderBag(), body: BodyHolder.empty() },
+      variables: new CsDictionary<unknown>('ordinal', true),
+      route: { api: api.runtime, operation: op?.runtime, product: undefined, subscription: undefined },
+      services: this.services,
+      trace,
+      section: 'inbound',
+      scope: 'global',
+      lastError: undefined,
+      backendId: undefined,
+      backendBaseUrl: serviceUrl,
+      context: undefined,
+      messageOverride: undefined,
+      signal: req.signal,
+    };
+  }
+
+  private resolveSubscription(
+    req: GatewayRequest,
+    api: LoadedApi,
+  ): { error?: PolicyError; product?: RuntimeProduct; productKey?: string; subscription?: RuntimeSubscription } {
+    const key = req.headers.get(api.runtime.subscriptionKeyHeader) ?? req.url.searchParams.get(api.runtime.subscriptionKeyQuery) ?? undefined;
+    const apiName = api.runtime.name;
+    if (key !== undefined) {
+      const sub = this.config.subscriptionsByKey.get(key);
+      if (sub && sub.active) {
+        if (sub.scope === '/' || sub.scope === '/apis' || sub.scope === `/apis/${apiName}`) return { subscription: sub };
+        if (sub.scope.startsWith('/products/')) {
+          const product = this.config.products.get(sub.scope);
+          if (product && product.apis.includes(apiName)) return { subscription: sub, product, productKey: sub.scope };
+        }
+      }
+      return { error: new PolicyError({ source: 'authorization', reason: 'SubscriptionKeyInvalid', message: MSG_INVALID_KEY, statusCode: 401 }) };
+    }
+    const open = api.products.find((p) => !p.subscriptionRequired);
+    if (open) return { product: open, productKey: `/products/${open.name}` };
+    if (!api.runtime.subscriptionRequired) return {};
+    return {
+      error: new PolicyError({
+        source: 'authorization',
+        reason: 'SubscriptionKeyNotFound',
+        message: MSG_MISSING_KEY_LASTERROR,
+        responseMessage: MSG_MISSING_KEY,
+        statusCode: 401,
+        headers: { 'WWW-Authenticate': `AzureApiManagementKey realm="${req.url.origin}/${api.path}",name="${api.runtime.subscriptionKeyHeader}",type="header"` },
+      }),
+    };
+  }
+
+  /** inbound → backend → outbound; errors → on-error (§3.1, §3.5, §3.6). */
+  private async runPipeline(p: CompiledPipeline, state: RequestState): Promise<void> {
+    try {
+      if (p.readsRequestBody && state.request.body.isStream) await state.request.body.read();
+      state.section = 'inbound';
+      let sig = await settle(p.inbound.run(state));
+      if (sig?.signal === 'return') return;
+      if (sig?.signal !== 'skip-to-outbound') {
+        state.section = 'backend';
+        sig = await settle(p.backend.run(state));
+        if (sig?.signal === 'return') return;
+      }
+      if (p.readsResponseBody && state.response.body.isStream) await state.response.body.read();
+      state.section = 'outbound';
+      sig = await settle(p.outbound.run(state));
+    } catch (e) {
+      this.startError(state, e, state.section);
+      await this.runOnError(p, state);
+    }
+  }
+
+  /** Sets `LastError` and the default error response, as APIM has it when on-error starts. */
+  private startError(state: RequestState, e: unknown, section: RequestState['section']): void {
+    const pe = e instanceof PolicyError ? e : new PolicyError({ source: 'gateway', reason: 'InternalError', message: (e as Error)?.message ?? String(e), statusCode: 500, cause: e });
+    const placed = (pe as AnnotatedError).placed;
+    const init = pe.init;
+    const lastError: LastError = {
+      Source: init.source || placed?.name || 'gateway',
+      Reason: init.reason,
+      Message: init.message,
+      Scope: placed?.scope ?? (init.source === 'configuration' || init.source === 'authorization' ? '' : state.scope),
+      Section: placed?.section ?? section,
+      Path: placed?.path ?? '',
+      PolicyId: placed?.policyId ?? '',
+      HttpErrorCode: init.statusCode ?? 500,
+    };
+    state.lastError = lastError;
+    state.context = undefined; // LastError and Response change what expressions see.
+    const status = init.statusCode ?? 500;
+    const headers = new HeaderBag();
+    headers.set('Content-Type', 'application/json; charset=utf-8');
+    for (const [k, v] of Object.entries(init.headers ?? {})) headers.set(k, v);
+    const body =
+      init.responseBody ??
+      (status >= 500 && init.responseMessage === undefined
+        ? errorBody(status, MSG_INTERNAL, state.requestId)
+        : errorBody(status, init.responseMessage ?? init.message));
+    state.response = { statusCode: status, statusReason: reasonPhrase(status), headers, body: BodyHolder.fromBytes(body) };
+    state.trace?.add({ section: String(lastError.Section), scope: String(lastError.Scope), source: 'error', message: `${lastError.Source}: ${lastError.Reason}: ${lastError.Message}`, data: { ...lastError } });
+    if (status >= 500 && init.cause) {
+      this.services.logger.event('warn', { message: `${lastError.Source} ${lastError.Reason}: ${lastError.Message}`, requestId: state.requestId });
+    }
+  }
+
+  private async runOnError(p: CompiledPipeline, state: RequestState): Promise<void> {
+    state.section = 'on-error';
+    try {
+      await settle(p.onError.run(state));
+    } catch (e) {
+      // An error inside on-error stops processing with a 500 (§8 open question 4).
+      const status = 500;
+      const headers = new HeaderBag();
+      headers.set('Content-Type', 'application/json; charset=utf-8');
+      state.response = { statusCode: status, statusReason: reasonPhrase(status), headers, body: BodyHolder.fromBytes(errorBody(status, MSG_INTERNAL, state.requestId)) };
+      state.trace?.add({ section: 'on-error', scope: state.scope, source: 'error', message: `error in on-error: ${(e as Error)?.message ?? String(e)}` });
+    }
+  }
+
+  private finish(state: RequestState, api: LoadedApi, op: LoadedOperation | undefined, trace: TraceRecorder | undefined): GatewayResult {
+    const r = state.response;
+    const cors = corsPending.get(state);
+    if (cors) {
+      r.headers.set('Access-Control-Allow-Origin', cors.allowOrigin);
+      if (cors.expose.length) r.headers.set('Access-Control-Expose-Headers', cors.expose.join(','));
+      if (cors.credentials) r.headers.set('Access-Control-Allow-Credentials', 'true');
+    }
+    if (trace) {
+      const id = state.requestId;
+      this.traces.set(id, { requestId: id, api: api.runtime.name, operation: op?.runtime.name, status: r.statusCode, entries: trace.entries });
+      while (this.traces.size > this.maxTraces) this.traces.delete(this.traces.keys().next().value!);
+      r.headers.set('Ocp-Apim-Trace-Location', `${state.request.originalUrl.origin}${TRACE_PATH_PREFIX}${id}`);
+    }
+    return { statusCode: r.statusCode, statusReason: r.statusReason || reasonPhrase(r.statusCode), headers: r.headers, body: r.body, api: api.runtime.name, operation: op?.runtime.name, requestId: state.requestId };
+  }
+}
+
+/** The backend URL base used when an API has no service URL (forward-request then fails clearly). */
+export const NO_SERVICE_URL = 'http://no-service-url.invalid';
+
+function joinUrl(base: string, rest: string): string {
+  if (!rest) return base;
+  return base.endsWith('/') ? base + rest.slice(1) : base + rest;
+}
+
+function plain(status: number, body: string, requestId: string): GatewayResult {
+  const headers = new HeaderBag();
+  if (body) headers.set('Content-Type', 'application/json; charset=utf-8');
+  return { statusCode: status, statusReason: reasonPhrase(status), headers, body: BodyHolder.fromBytes(body), requestId };
+}
+
+async function settle(r: PolicyResult): Promise<void | SectionSignal> {
+  return r;
+}

@@ -1,0 +1,70 @@
+/**
+ * `gateway/`: the local APIM gateway. Build one with `createGateway`, call `dispatch(Request)` (tests) or
+ * serve it with `startServer` (server.ts).
+ *
+ * @example
+ * const gw = await createGateway({ state });
+ * const res = await gw.dispatch(new Request('http://localhost/payments/payments'));
+ * await gw.close();
+ */
+import type { ApimState } from '../artifacts/model.js';
+import { createUndiciClient } from './backend-client.js';
+import { createExpressionCompiler } from './expressions.js';
+import { Gateway } from './gateway.js';
+import { loadGateway, type LoadedConfig } from './load.js';
+import { POLICIES } from './policies/index.js';
+import type { PolicyModule } from './policies/types.js';
+import type { BackendClient, BackendGuard, GatewayLogger, GatewayServices } from './state.js';
+import { MemoryStore } from './stores/memory.js';
+import type { Store } from './stores/store.js';
+
+export { Gateway, STATUS_PATH, TRACE_PATH_PREFIX, type GatewayRequest, type GatewayResult } from './gateway.js';
+export { loadGateway, type LoadedConfig } from './load.js';
+export { PolicyError, GatewayLoadError, type LastError } from './errors.js';
+export { POLICIES } from './policies/index.js';
+
+export interface CreateGatewayOptions {
+  state: ApimState;
+  /** `--backend name=url`: a backend entity's (or an API's) URL. */
+  backendUrls?: ReadonlyMap<string, string>;
+  store?: Store;
+  clock?: () => number;
+  logger?: GatewayLogger;
+  backendClient?: BackendClient;
+  backendGuard?: BackendGuard;
+  sleep?: (ms: number) => Promise<void>;
+  uuid?: () => string;
+  /** Extra or replacement policies (tests, plug-ins). */
+  policies?: readonly PolicyModule[];
+  extensions?: Map<string, unknown>;
+  maxBufferedBody?: number;
+}
+
+/** A logger that drops everything (the default in-process). */
+export const silentLogger: GatewayLogger = { access() {}, event() {} };
+
+/** Loads `state` and returns a ready gateway; throws `GatewayLoadError` with every positioned problem. */
+export async function createGateway(options: CreateGatewayOptions): Promise<Gateway & { close(): Promise<void> }> {
+  const registry = new Map(POLICIES);
+  for (const p of options.policies ?? []) registry.set(p.name, p);
+  const config: LoadedConfig = loadGateway(options.state, { registry, compiler: createExpressionCompiler(), backendUrls: options.backendUrls });
+  const clock = options.clock ?? (() => Date.now());
+  const store = options.store ?? new MemoryStore({ clock });
+  const backendClient = options.backendClient ?? createUndiciClient();
+  const services: GatewayServices = {
+    store,
+    clock,
+    logger: options.logger ?? silentLogger,
+    backendClient,
+    backendGuard: options.backendGuard,
+    sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    uuid: options.uuid ?? (() => crypto.randomUUID()),
+    extensions: options.extensions ?? new Map(),
+  };
+  const gw = new Gateway({ config, services, maxBufferedBody: options.maxBufferedBody }) as Gateway & { close(): Promise<void> };
+  gw.close = async () => {
+    await backendClient.close();
+    if (!options.store) await store.close();
+  };
+  return gw;
+}

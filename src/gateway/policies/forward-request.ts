@@ -1,0 +1,105 @@
+import { BackendError } from '../backend-client.js';
+import { PolicyError } from '../errors.js';
+import { NO_SERVICE_URL } from '../gateway.js';
+import type { OutboundRequest, RequestState } from '../state.js';
+import type { BackendConfig, PolicyModule } from './types.js';
+import { rebase } from './set-backend-service.js';
+
+/**
+ * `<forward-request timeout="300" timeout-ms="…" follow-redirects="false" buffer-request-body="false"
+ * buffer-response="true" fail-on-error-status-code="false"/>` (§5.2): sends `context.Request` to the backend;
+ * the answer becomes `context.Response`. Connection failures → 500 `BackendConnectionFailure`; no response
+ * headers within the timeout → 504 `Timeout` (§3.7, message INF).
+ */
+export const forwardRequest = {
+  name: 'forward-request',
+  sections: ['backend'],
+  compile(el, ctx) {
+    const timeout = ctx.attr(el, 'timeout');
+    const timeoutMs = ctx.attr(el, 'timeout-ms');
+    const follow = ctx.attr(el, 'follow-redirects');
+    const buffer = ctx.literal(el, 'buffer-request-body');
+    const failOnError = ctx.literal(el, 'fail-on-error-status-code');
+    ctx.literal(el, 'buffer-response');
+    ctx.literal(el, 'http-version');
+    const bufferBody = buffer?.toLowerCase() === 'true';
+    const failOnStatus = failOnError?.toLowerCase() === 'true';
+    const backends = ctx.config.backends;
+    return {
+      name: 'forward-request',
+      async run(state) {
+        const ms = timeoutMs ? timeoutMs.number(state) : (timeout ? timeout.number(state) : 300) * 1000;
+        if (bufferBody && state.request.body.isStream) await state.request.body.read();
+        const res = await callBackend(state, 'forward-request', ms, follow ? follow.bool(state) : false, backends);
+        state.response = res;
+        if (failOnStatus && res.statusCode >= 400) {
+          throw new PolicyError({ source: 'forward-request', reason: 'BackendError', message: `Backend returned ${res.statusCode}`, statusCode: res.statusCode, responseMessage: 'Backend returned an error status code' });
+        }
+      },
+    };
+  },
+} satisfies PolicyModule;
+
+/** Sends `state.request` to the current backend, applying the backend entity (guard, credentials, TLS). */
+export async function callBackend(state: RequestState, source: string, timeoutMs: number, followRedirects: boolean, backends: ReadonlyMap<string, BackendConfig>) {
+  let url = state.request.url;
+  let memberId: string | undefined;
+  const headers = state.request.headers.clone();
+  const backend: BackendConfig | undefined = state.backendId ? backends.get(state.backendId) : undefined;
+  if (backend) {
+    const guard = state.services.backendGuard;
+    if (guard) {
+      const chosen = guard.select(backend, state);
+      memberId = chosen.memberId;
+      if (chosen.url !== backend.url) url = rebase(url, state.backendBaseUrl, chosen.url);
+    }
+    applyCredentials(backend, headers, url);
+  }
+  if (url.hostname === new URL(NO_SERVICE_URL).hostname) {
+    throw new PolicyError({ source, reason: 'BackendConnectionFailure', message: 'The API has no service URL and no set-backend-service chose a backend', statusCode: 500 });
+  }
+  headers.append('X-Forwarded-For', state.request.ipAddress);
+  const req: OutboundRequest = {
+    method: state.request.method,
+    url,
+    headers,
+    body: state.request.body,
+    timeoutMs,
+    followRedirects,
+    rejectUnauthorized: tlsValidates(backend),
+  };
+  state.trace?.add({ section: state.section, scope: state.scope, source, message: `${req.method} ${url.toString()}`, data: { timeoutMs } });
+  try {
+    const res = await state.services.backendClient.send(req, state.signal);
+    if (memberId) state.services.backendGuard!.record(memberId, { statusCode: res.statusCode, retryAfter: res.headers.get('retry-after') }, state);
+    state.trace?.add({ section: state.section, scope: state.scope, source, message: `backend answered ${res.statusCode}` });
+    return res;
+  } catch (e) {
+    if (e instanceof BackendError) {
+      if (memberId) state.services.backendGuard!.record(memberId, { errorReason: e.reason }, state);
+      if (e.reason === 'Timeout') {
+        throw new PolicyError({ source, reason: 'Timeout', message: e.message, statusCode: 504, responseMessage: 'Backend service timeout', cause: e });
+      }
+      throw new PolicyError({ source, reason: 'BackendConnectionFailure', message: e.message, statusCode: 500, cause: e });
+    }
+    throw e;
+  }
+}
+
+/** Backend entity credentials (`credentials.header` / `credentials.query` / `authorization`). */
+function applyCredentials(b: BackendConfig, headers: import('../headers.js').HeaderBag, url: URL): void {
+  const creds = b.properties.credentials as Record<string, unknown> | undefined;
+  if (!creds) return;
+  const h = creds.header as Record<string, unknown> | undefined;
+  if (h) for (const [k, v] of Object.entries(h)) headers.set(k, Array.isArray(v) ? v.map(String) : [String(v)]);
+  const q = creds.query as Record<string, unknown> | undefined;
+  if (q) for (const [k, v] of Object.entries(q)) for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(x));
+  const auth = creds.authorization as { scheme?: string; parameter?: string } | undefined;
+  if (auth?.scheme) headers.set('Authorization', `${auth.scheme} ${auth.parameter ?? ''}`.trim());
+}
+
+function tlsValidates(b: BackendConfig | undefined): boolean | undefined {
+  const tls = b?.properties.tls as { validateCertificateChain?: boolean; validateCertificateName?: boolean } | undefined;
+  if (!tls) return undefined;
+  return tls.validateCertificateChain === false || tls.validateCertificateName === false ? false : undefined;
+}
