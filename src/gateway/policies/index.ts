@@ -25,6 +25,18 @@ import { setQueryParameter } from './set-query-parameter.js';
 import { setStatus } from './set-status.js';
 import { setVariable } from './set-variable.js';
 import { trace } from './trace.js';
+import { cacheLookup } from './cache-lookup.js';
+import { cacheLookupValue } from './cache-lookup-value.js';
+import { cacheRemoveValue } from './cache-remove-value.js';
+import { cacheStore } from './cache-store.js';
+import { cacheStoreValue } from './cache-store-value.js';
+import { limitConcurrency } from './limit-concurrency.js';
+import { quota } from './quota.js';
+import { quotaByKey } from './quota-by-key.js';
+import { rateLimit } from './rate-limit.js';
+import { rateLimitByKey } from './rate-limit-by-key.js';
+import { retry } from './retry.js';
+import { validateJwt } from './validate-jwt.js';
 
 export * from './types.js';
 
@@ -52,7 +64,19 @@ const modules: PolicyModule[] = [
   setStatus,
   setVariable,
   trace,
-  // traffic & security (issue 6) — validate-jwt, rate-limit*, quota*, cache-*, retry, limit-concurrency: one line each
+  // traffic & security (issue 6)
+  cacheLookup,
+  cacheLookupValue,
+  cacheRemoveValue,
+  cacheStore,
+  cacheStoreValue,
+  limitConcurrency,
+  quota,
+  quotaByKey,
+  rateLimit,
+  rateLimitByKey,
+  retry,
+  validateJwt,
 ];
 
 /** Element name → module. */
