@@ -10,7 +10,7 @@ import type { FileSource } from './file-source.js';
 import type { ResourceKind } from './kinds.js';
 import { allResources, emptyState, putResource, type ApimState, type Resource, type SpecificationFormat } from './model.js';
 import { normalizeProperties, sortKeysDeep } from './normalize.js';
-import { kindOfKey, nameOfKey, schemaNameOf } from './paths.js';
+import { kindOfKey, nameOfKey, parseArtifactPath, schemaNameOf } from './paths.js';
 import { toServiceRelativeId } from './references.js';
 import { validateWithSchema, type SchemaName } from './schemas.js';
 import { operationsFromSpecification } from './specification.js';
@@ -57,11 +57,18 @@ const SPEC_FILES: Readonly<Record<string, SpecificationFormat>> = {
 /** Properties holding ids of other resources: made service-relative on read. */
 const ID_FIELDS = ['loggerId', 'apiVersionSetId', 'scope', 'apiId', 'sourceApiId'];
 
-/** True when a folder listing is an Azure/apiops folder rather than ours. */
+/**
+ * True when a folder listing is an Azure/apiops folder rather than ours: more APIOps information files than
+ * apimops ones (a stray `apiInformation.json` in our layout is reported as an unknown file, not a switch).
+ */
 export function looksLikeApiops(files: readonly string[]): boolean {
-  return files.some(
-    (f) => /(^|\/)[A-Za-z]+Information\.json$/.test(f) || /(^|\/)(named values|policy fragments|version sets)\//.test(f),
-  );
+  let apiops = 0;
+  let ours = 0;
+  for (const f of files) {
+    if (/(^|\/)[A-Za-z]+Information\.json$/.test(f) || /(^|\/)(named values|policy fragments|version sets)\//.test(f)) apiops++;
+    else if (/\.yaml$/.test(f) && parseArtifactPath(f)?.role === 'info') ours++;
+  }
+  return apiops > ours;
 }
 
 type Parsed =

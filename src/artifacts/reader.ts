@@ -10,7 +10,7 @@ import type { FileSource } from './file-source.js';
 import { KINDS, type ResourceKind } from './kinds.js';
 import { emptyState, putResource, type ApimState, type Resource, type SpecificationFormat } from './model.js';
 import { normalizeProperties } from './normalize.js';
-import { kindOfKey, nameOfKey, parseArtifactPath, schemaNameOf, type ArtifactPath } from './paths.js';
+import { kindOfKey, nameOfKey, parentKeyOf, parseArtifactPath, schemaNameOf, type ArtifactPath } from './paths.js';
 import { checkReferences } from './references.js';
 import { validateWithSchema, type SchemaName } from './schemas.js';
 import { operationsFromSpecification, specificationSyntaxError } from './specification.js';
@@ -203,6 +203,16 @@ function missingOwners(state: ApimState): Diagnostic[] {
         const ownerKind = kindOfKey(owner);
         if (!ownerKind || (state[ownerKind] as Map<string, unknown>).has(owner)) continue;
         const info = KINDS[ownerKind];
+        const api = ownerKind === 'apiOperation' ? state.api.get(parentKeyOf(owner) ?? '') : undefined;
+        if (api?.specification) {
+          out.push({
+            file: r.origin?.file,
+            severity: 'error',
+            code: 'layout',
+            message: `${describe(r)} belongs to operation '${nameOfKey(owner)}', which is not in ${api.specification.origin?.file ?? 'the specification'}`,
+          });
+          continue;
+        }
         out.push({
           file: r.origin?.file,
           severity: 'error',
