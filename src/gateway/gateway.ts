@@ -26,6 +26,7 @@ import {
 import type { GatewayServices, MatchedRoute, RequestState, RuntimeProduct, RuntimeSubscription } from './state.js';
 import { TraceRecorder } from './trace.js';
 import { corsPending } from './policies/cors.js';
+import { runAfterResponse } from './limits.js';
 import type { PolicyResult, SectionSignal } from './policies/types.js';
 
 /** APIM self-hosted gateway health probe path. */
@@ -307,7 +308,13 @@ export class Gateway {
     }
   }
 
-  private finish(state: RequestState, api: LoadedApi, op: LoadedOperation | undefined, trace: TraceRecorder | undefined): GatewayResult {
+  private async finish(state: RequestState, api: LoadedApi, op: LoadedOperation | undefined, trace: TraceRecorder | undefined): Promise<GatewayResult> {
+    try {
+      // Work policies left for when the response is final (rate-limit headers, quota bandwidth, increment-condition).
+      await runAfterResponse(state);
+    } catch (e) {
+      this.services.logger.event('warn', { message: `after-response hook failed: ${(e as Error)?.message ?? String(e)}`, requestId: state.requestId });
+    }
     const r = state.response;
     const cors = corsPending.get(state);
     if (cors) {

@@ -16,6 +16,7 @@ import { POLICIES } from './policies/index.js';
 import type { PolicyModule } from './policies/types.js';
 import type { BackendClient, BackendGuard, GatewayLogger, GatewayServices } from './state.js';
 import { MemoryStore } from './stores/memory.js';
+import { BackendResilience } from './backends-resilience.js';
 import type { Store } from './stores/store.js';
 
 export { Gateway, STATUS_PATH, TRACE_PATH_PREFIX, type GatewayRequest, type GatewayResult } from './gateway.js';
@@ -44,24 +45,39 @@ export interface CreateGatewayOptions {
 export const silentLogger: GatewayLogger = { access() {}, event() {} };
 
 /** Loads `state` and returns a ready gateway; throws `GatewayLoadError` with every positioned problem. */
-export async function createGateway(options: CreateGatewayOptions): Promise<Gateway & { close(): Promise<void> }> {
+/** A gateway made by `createGateway`: `reload` swaps in a new state (last-known-good on failure), `close` releases it. */
+export type LocalGateway = Gateway & {
+  /** Loads `state` and swaps it in; throws `GatewayLoadError` and keeps the current configuration on failure. */
+  reload(state: ApimState, backendUrls?: ReadonlyMap<string, string>): void;
+  close(): Promise<void>;
+};
+
+export async function createGateway(options: CreateGatewayOptions): Promise<LocalGateway> {
   const registry = new Map(POLICIES);
   for (const p of options.policies ?? []) registry.set(p.name, p);
-  const config: LoadedConfig = loadGateway(options.state, { registry, compiler: createExpressionCompiler(), backendUrls: options.backendUrls });
+  const compiler = createExpressionCompiler();
+  const config: LoadedConfig = loadGateway(options.state, { registry, compiler, backendUrls: options.backendUrls });
   const clock = options.clock ?? (() => Date.now());
   const store = options.store ?? new MemoryStore({ clock });
   const backendClient = options.backendClient ?? createUndiciClient();
+  let current = config;
   const services: GatewayServices = {
     store,
     clock,
     logger: options.logger ?? silentLogger,
     backendClient,
-    backendGuard: options.backendGuard,
+    backendGuard: options.backendGuard ?? new BackendResilience(() => current.backends),
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     uuid: options.uuid ?? (() => crypto.randomUUID()),
     extensions: options.extensions ?? new Map(),
   };
-  const gw = new Gateway({ config, services, maxBufferedBody: options.maxBufferedBody }) as Gateway & { close(): Promise<void> };
+  const gw = new Gateway({ config, services, maxBufferedBody: options.maxBufferedBody }) as LocalGateway;
+  gw.reload = (state, backendUrls) => {
+    // A fresh compiler: named values or policies may have changed, so nothing compiled before is reused.
+    const next = loadGateway(state, { registry, compiler: createExpressionCompiler(), backendUrls: backendUrls ?? options.backendUrls });
+    current = next;
+    gw.setConfig(next);
+  };
   gw.close = async () => {
     await backendClient.close();
     if (!options.store) await store.close();

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { emptyState, putResource, type ApimState } from '../../src/artifacts/model.js';
 import type { ResourceKind } from '../../src/artifacts/kinds.js';
 import { createGateway, type CreateGatewayOptions } from '../../src/gateway/index.js';
-import type { Gateway } from '../../src/gateway/gateway.js';
+import type { LocalGateway } from '../../src/gateway/index.js';
 
 export interface StateSpec {
   global?: string;
@@ -54,7 +54,7 @@ export function buildState(spec: StateSpec): ApimState {
 }
 
 /** A gateway over a state with deterministic services; close it with `gateway.close()`. */
-export async function gatewayFor(spec: StateSpec, options: Partial<CreateGatewayOptions> = {}): Promise<Gateway & { close(): Promise<void> }> {
+export async function gatewayFor(spec: StateSpec, options: Partial<CreateGatewayOptions> = {}): Promise<LocalGateway> {
   let n = 0;
   const g = await createGateway({
     state: buildState(spec),

@@ -1,9 +1,184 @@
-import { notBuilt } from './not-built.js';
+import { resolve } from 'node:path';
+import type { CommandModule } from '../command.js';
+import { outputOption } from '../main.js';
+import type { CliIO } from '../io.js';
+import { EXIT_OK } from '../../shared/exit-codes.js';
+import { formatDiagnostic, isUserError, UserError, type Diagnostic } from '../../shared/errors.js';
+import { loadEffectiveState } from '../../artifacts/effective.js';
+import type { ApimState } from '../../artifacts/model.js';
+import { createGateway, type LocalGateway } from '../../gateway/index.js';
+import { startServer, type AccessLine } from '../../gateway/server.js';
+import { watchFolder } from '../../gateway/watch.js';
+import { createStore } from '../../gateway/stores/factory.js';
+import { findProjectRoot, IDENTITY_PROVIDER_EXTENSION, LocalIdentityProvider } from '../../gateway/identity-provider.js';
+import { SELF_HOSTED_APIS_EXTENSION, STORE_FAILURE_EXTENSION } from '../../gateway/limits.js';
+import type { GatewayLogger } from '../../gateway/state.js';
 
-export const command = notBuilt(
-  'serve',
-  'Run the artifact folder as a local APIM gateway',
-  '[<folder>] [--env <name>] [--host 127.0.0.1] [--port 8080] [--store memory|redis://host:port] [--watch] [--backend <name>=<url>]...',
-  `Example:
-  apimops serve artifacts-sample --port 8080`,
-);
+interface ServeFlags {
+  env: string;
+  host?: string;
+  port?: string;
+  store?: string;
+  watch?: boolean;
+  backend: string[];
+  output: 'text' | 'json';
+  maxBodyBytes?: string;
+  maxHeaderBytes?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * `apimops serve`: the artifact folder as a local APIM gateway (CLI.md, POLICY-ENGINE.md). Prints
+ * `apimops serve: listening on http://host:port` on stderr once bound (tests and scripts read it), one
+ * access-log line per request, and stops gracefully on SIGTERM/SIGINT (in-flight requests finish, exit 0).
+ */
+export const command: CommandModule = {
+  name: 'serve',
+  summary: 'Run the artifact folder as a local APIM gateway',
+  examples: `Example:
+  apimops serve artifacts-sample --port 8080
+  apimops serve artifacts-sample --port 0 --backend payments-backend=http://127.0.0.1:9091/api --watch`,
+  define(cmd, io, setExit) {
+    cmd
+      .usage('[<folder>] [--env <name>] [--host 127.0.0.1] [--port 8080] [--store memory|redis://host:port] [--watch] [--backend <name>=<url>]...')
+      .argument('[folder]', 'the artifact folder (default: artifacts of apimops.yaml, else .)')
+      .option('--env <name>', 'environment whose overrides apply (configuration.<env>.yaml)', 'local')
+      .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+      .option('--port <port>', 'port to listen on; 0 picks a free one (default 8080)')
+      .option('--store <url>', 'memory (default) or redis://host:port for shared counters and cache')
+      .option('--watch', 'reload when the folder changes; a broken change keeps the last good configuration')
+      .option('--backend <name=url>', 'point a backend (or an API\'s service URL) at a local service; repeatable', collect, [])
+      .option('--max-body-bytes <n>', 'largest request body (413 above it)', undefined)
+      .option('--max-header-bytes <n>', 'largest request header section (431 above it)', undefined)
+      .addOption(outputOption())
+      .action(async (folder: string | undefined, flags: ServeFlags) => {
+        const globals = cmd.parent?.opts() as { config?: string } | undefined;
+        await serve(io, folder, flags, globals?.config);
+        setExit(EXIT_OK);
+      });
+  },
+};
+
+function parseBackends(values: readonly string[], fromConfig: Record<string, string> | undefined): Map<string, string> {
+  const out = new Map<string, string>(Object.entries(fromConfig ?? {}));
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new UserError('E_USAGE', `--backend: "${v}" is not <name>=<url>`);
+    const url = v.slice(eq + 1);
+    try {
+      new URL(url);
+    } catch {
+      throw new UserError('E_USAGE', `--backend: "${url}" is not an absolute URL`);
+    }
+    out.set(v.slice(0, eq), url);
+  }
+  return out;
+}
+
+function intFlag(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UserError('E_USAGE', `--${name}: "${v}" is not a whole number`);
+  return n;
+}
+
+async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags, configPath: string | undefined): Promise<void> {
+  const envName = flags.env;
+  const load = async () =>
+    loadEffectiveState({ cwd: io.cwd, env: io.env, configPath, folder: folderArg, environment: envName });
+  const first = await load();
+  const serveConfig = first.config.config.serve ?? {};
+  printWarnings(io, first.diagnostics);
+  const backendUrls = parseBackends(flags.backend, serveConfig.backends);
+  const port = intFlag(flags.port, 'port') ?? serveConfig.port ?? 8080;
+  const host = flags.host ?? serveConfig.host ?? '127.0.0.1';
+  const storeUrl = flags.store ?? serveConfig.store;
+  const json = flags.output === 'json';
+
+  const store = await createStore(storeUrl, { namespace: first.folder, log: (l) => io.stderr(`apimops serve: ${l}\n`) });
+  const extensions = new Map<string, unknown>();
+  const root = findProjectRoot(first.folder);
+  extensions.set(IDENTITY_PROVIDER_EXTENSION, await LocalIdentityProvider.load(root, { identityHosts: serveConfig.identityHosts }));
+  extensions.set(STORE_FAILURE_EXTENSION, (serveConfig as { storeFailure?: string }).storeFailure === 'open' ? 'open' : 'closed');
+  extensions.set(SELF_HOSTED_APIS_EXTENSION, selfHostedApis(first.state));
+
+  const logger: GatewayLogger = {
+    access() {},
+    event(kind, data) {
+      io.stderr(json ? `${JSON.stringify({ kind, ...data })}\n` : `[${kind}] ${Object.entries(data).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}\n`);
+    },
+  };
+  let gateway: LocalGateway;
+  try {
+    gateway = await createGateway({ state: first.state, backendUrls, store, logger, extensions });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  printWarnings(io, gateway.currentConfig.warnings);
+  const onAccess = (l: AccessLine): void => {
+    io.stderr(json ? `${JSON.stringify(l)}\n` : `${l.time} ${l.method} ${l.path} ${l.api ?? '-'} ${l.operation ?? '-'} ${l.status} ${l.ms}ms\n`);
+  };
+  const server = await startServer(gateway, {
+    host,
+    port,
+    onAccess,
+    maxBodyBytes: intFlag(flags.maxBodyBytes, 'max-body-bytes'),
+    maxHeaderBytes: intFlag(flags.maxHeaderBytes, 'max-header-bytes'),
+  });
+  const apis = gateway.currentConfig.apis.length;
+  io.stderr(`apimops serve: listening on ${server.url} (${apis} API${apis === 1 ? '' : 's'} from ${first.folder}, env ${envName}, store ${store.kind})\n`);
+
+  const watcher = flags.watch ?? serveConfig.watch
+    ? watchFolder(resolve(first.folder), async () => {
+        try {
+          const next = await load();
+          gateway.reload(next.state, backendUrls);
+          io.stderr(`apimops serve: reloaded ${first.folder}\n`);
+        } catch (e) {
+          io.stderr(`apimops serve: the change does not load; still serving the last good configuration\n`);
+          reportLoadError(io, e);
+        }
+      })
+    : undefined;
+
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      io.stderr(`apimops serve: ${signal}: finishing in-flight requests\n`);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      done();
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+  });
+  watcher?.close();
+  await server.close();
+  await gateway.close();
+  await store.close();
+  io.stderr('apimops serve: stopped\n');
+}
+
+/** API names assigned to a self-hosted gateway resource (`gateways/<g>/gateway.yaml` `apis:`). */
+function selfHostedApis(state: ApimState): Set<string> {
+  const out = new Set<string>();
+  for (const g of state.gateway.values()) {
+    const apis = g.properties.apis;
+    if (Array.isArray(apis)) for (const a of apis) out.add(String(a));
+  }
+  return out;
+}
+
+function printWarnings(io: CliIO, ds: readonly Diagnostic[]): void {
+  for (const d of ds) if (d.severity === 'warn') io.stderr(`${formatDiagnostic(d)} (warning)\n`);
+}
+
+function reportLoadError(io: CliIO, e: unknown): void {
+  if (isUserError(e)) {
+    for (const d of e.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+    io.stderr(`apimops serve: ${e.message}\n`);
+  } else io.stderr(`apimops serve: ${(e as Error)?.message ?? String(e)}\n`);
+}

@@ -1,0 +1,200 @@
+/**
+ * node:http adapter for the gateway: keep-alive, limits (413 for a body over `maxBodyBytes`, 431 for
+ * headers over `maxHeaderBytes`, 400 for malformed HTTP — never a crash), `GET /status-0123456789abcdef`,
+ * one access-log line per request, and a graceful `close()` that stops accepting, lets in-flight requests
+ * finish, then closes idle keep-alive connections. Signals are handled by the CLI (`serve`), not here.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { BodyHolder } from './body.js';
+import type { Gateway, GatewayResult } from './gateway.js';
+import { HeaderBag } from './headers.js';
+import { errorBody } from './responses.js';
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  /** Largest request header section, bytes (node's `maxHeaderSize`). Default 32 KiB. */
+  maxHeaderBytes?: number;
+  /** Largest request body, bytes (by Content-Length, and while buffering). Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Keep-alive idle timeout, ms. Default 65 s (longer than common load-balancer idle timeouts). */
+  keepAliveTimeoutMs?: number;
+  /** Called once per request after the response is sent. */
+  onAccess?: (line: AccessLine) => void;
+}
+
+export interface AccessLine {
+  time: string;
+  method: string;
+  path: string;
+  api: string | undefined;
+  operation: string | undefined;
+  status: number;
+  ms: number;
+  requestId: string;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  /** `http://127.0.0.1:12345` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, waits for in-flight requests, closes idle connections. */
+  close(): Promise<void>;
+}
+
+/** Bodies up to this size are read whole and sent in one write (PERFORMANCE.md: fastest for small bodies). */
+const WHOLE_BODY_MAX = 1024 * 1024;
+
+/** Starts listening; resolves once bound. */
+export async function startServer(gateway: Gateway, options: ServerOptions = {}): Promise<RunningServer> {
+  const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+
+  const server = createServer({ maxHeaderSize: options.maxHeaderBytes ?? 32 * 1024, keepAlive: true, requestTimeout: 0 }, (req, res) => {
+    inFlight++;
+    handleRequest(gateway, req, res, maxBody, options.onAccess)
+      .catch(() => {
+        // handleRequest turns every failure into a response; this only guards against a socket gone away.
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end();
+        } else res.destroy();
+      })
+      .finally(() => {
+        inFlight--;
+        if (closing) res.shouldKeepAlive = false;
+        if (closing && inFlight === 0) drained?.();
+      });
+  });
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
+  server.headersTimeout = Math.max(server.keepAliveTimeout + 1000, 66_000);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const code = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const message = code === 431 ? 'Request header fields too large' : code === 408 ? 'Request timeout' : 'Bad request';
+    const body = errorBody(code, message);
+    socket.end(`HTTP/1.1 ${code} ${code === 431 ? 'Request Header Fields Too Large' : code === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    url: `http://${host}:${addr.port}`,
+    port: addr.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closing = true;
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        if (inFlight === 0) {
+          server.closeIdleConnections();
+        } else {
+          drained = () => {
+            // Responses just finished: their connections are idle (and marked not keep-alive) now.
+            setImmediate(() => server.closeIdleConnections());
+          };
+        }
+      }),
+  };
+}
+
+async function handleRequest(gateway: Gateway, req: IncomingMessage, res: ServerResponse, maxBody: number, onAccess: ServerOptions['onAccess']): Promise<void> {
+  const t0 = performance.now();
+  const send = (result: GatewayResult) => writeResult(req, res, result);
+  let result: GatewayResult;
+  const hostHeader = req.headers.host ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 80}`;
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', `http://${hostHeader}`);
+  } catch {
+    result = local(400, 'Bad request');
+    await send(result);
+    return;
+  }
+  const cl = req.headers['content-length'];
+  if (cl !== undefined && Number(cl) > maxBody) {
+    result = local(413, 'Request entity too large');
+    res.shouldKeepAlive = false;
+    await send(result);
+    req.resume();
+    access(onAccess, req, url, result, t0);
+    return;
+  }
+  const hasBody = (cl !== undefined && cl !== '0') || req.headers['transfer-encoding'] !== undefined;
+  const body = hasBody ? BodyHolder.fromStream(req) : BodyHolder.empty();
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  result = await gateway.handle({
+    method: req.method ?? 'GET',
+    url,
+    headers: HeaderBag.fromRaw(req.rawHeaders),
+    body,
+    ipAddress: req.socket.remoteAddress ?? '',
+    signal: controller.signal,
+  });
+  if (!req.complete) req.resume();
+  await send(result);
+  access(onAccess, req, url, result, t0);
+}
+
+function access(onAccess: ServerOptions['onAccess'], req: IncomingMessage, url: URL, r: GatewayResult, t0: number): void {
+  onAccess?.({ time: new Date().toISOString(), method: req.method ?? '', path: url.pathname, api: r.api, operation: r.operation, status: r.statusCode, ms: Math.round((performance.now() - t0) * 100) / 100, requestId: r.requestId });
+}
+
+function local(status: number, message: string): GatewayResult {
+  const headers = new HeaderBag();
+  headers.set('Content-Type', 'application/json; charset=utf-8');
+  return { statusCode: status, statusReason: '', headers, body: BodyHolder.fromBytes(errorBody(status, message)), requestId: '' };
+}
+
+async function writeResult(req: IncomingMessage, res: ServerResponse, r: GatewayResult): Promise<void> {
+  res.statusCode = r.statusCode;
+  if (r.statusReason) res.statusMessage = r.statusReason;
+  for (const [name, values] of r.headers.entries()) {
+    const lower = name.toLowerCase();
+    if (lower === 'connection' || lower === 'keep-alive' || lower === 'transfer-encoding') continue;
+    res.setHeader(name, values.length === 1 ? values[0]! : values);
+  }
+  const noBody = req.method === 'HEAD' || r.statusCode === 204 || r.statusCode === 304;
+  const buffered = r.body.buffered;
+  if (buffered) {
+    if (!noBody) res.setHeader('Content-Length', buffered.length);
+    res.end(noBody ? undefined : buffered);
+    return;
+  }
+  const len = Number(r.headers.get('content-length') ?? NaN);
+  if (noBody) {
+    const s = r.body.takeStream();
+    res.end();
+    if (s) for await (const _ of s) void _; // drain so the upstream connection returns to the pool
+    return;
+  }
+  if (Number.isFinite(len) && len <= WHOLE_BODY_MAX) {
+    const whole = await r.body.read();
+    res.setHeader('Content-Length', whole.length);
+    res.end(whole);
+    return;
+  }
+  res.removeHeader('Content-Length');
+  const s = r.body.takeStream();
+  if (s) {
+    for await (const chunk of s) {
+      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
+    }
+  }
+  res.end();
+}
