@@ -2,6 +2,7 @@
  * How cache policies keep things in the store: a response (`cache-lookup`/`cache-store`) or a value
  * (`cache-*-value`) as a JSON string, and per-request notes passed from `cache-lookup` to `cache-store`.
  */
+import { JToken, parseJson } from '../expressions/json.js';
 import { BodyHolder } from './body.js';
 import { HeaderBag } from './headers.js';
 import { SELF_HOSTED_APIS_EXTENSION } from './limits.js';
@@ -39,6 +40,8 @@ export function encodeValue(value: unknown): string {
   if (typeof value === 'number') return JSON.stringify({ t: 'n', v: value });
   if (typeof value === 'boolean') return JSON.stringify({ t: 'b', v: value });
   if (value === null || value === undefined) return JSON.stringify({ t: 'null' });
+  // A JObject/JArray from an expression comes back as one (Newtonsoft JSON text in between).
+  if (value instanceof JToken) return JSON.stringify({ t: 'jt', v: value.toJson(false) });
   // Objects (JObject, arrays…) keep their JSON; the expression runtime reads them back as JSON values.
   return JSON.stringify({ t: 'j', v: JSON.parse(JSON.stringify(value)) as unknown });
 }
@@ -46,6 +49,7 @@ export function encodeValue(value: unknown): string {
 /** The value `encodeValue` stored. */
 export function decodeValue(text: string): unknown {
   const v = JSON.parse(text) as { t: string; v?: unknown };
+  if (v.t === 'jt') return parseJson(v.v);
   return v.t === 'null' ? null : v.v;
 }
 

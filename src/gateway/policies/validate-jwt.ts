@@ -1,6 +1,8 @@
 import { PolicyError } from '../errors.js';
 import { identityFetcher } from '../identity-provider.js';
-import { JwtValidationError, JwtValidator, type KeySpec, type RequiredClaim } from '../jwt.js';
+import { Jwt } from '../../expressions/auth.js';
+import { CsDictionary } from '../../expressions/values.js';
+import { claimValues, JwtValidationError, JwtValidator, type KeySpec, type RequiredClaim } from '../jwt.js';
 import type { RequestState } from '../state.js';
 import type { CompileContext, PolicyElement, PolicyModule, ValueSource } from './types.js';
 
@@ -109,8 +111,8 @@ export const validateJwt = {
           clockSkewSeconds: clockSkew ? clockSkew.number(state) : 0,
         };
         try {
-          const { jwt } = await validator.validate(tokenOf(state), rules, state.services.clock());
-          if (outputVariable) state.variables.set(outputVariable, jwt);
+          const { header, payload } = await validator.validate(tokenOf(state), rules, state.services.clock());
+          if (outputVariable) state.variables.set(outputVariable, expressionJwt(header, payload));
         } catch (err) {
           if (!(err instanceof JwtValidationError)) throw err;
           const status = httpCode ? httpCode.number(state) : 401;
@@ -126,3 +128,10 @@ export const validateJwt = {
     };
   },
 } satisfies PolicyModule;
+
+/** The `Jwt` object expressions know (`(Jwt)context.Variables["jwt"]`, `.Claims.GetValueOrDefault(…)`). */
+export function expressionJwt(header: Record<string, unknown>, payload: Record<string, unknown>): Jwt {
+  const claims = new CsDictionary<string[]>('ordinal', true);
+  for (const [k, v] of Object.entries(payload)) claims.set(k, claimValues(v));
+  return new Jwt(header, payload, claims);
+}
