@@ -1,9 +1,241 @@
-import { notBuilt } from './not-built.js';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { createArmApplier, readDeployment, recordDeployment } from '../../arm/apply.js';
+import type { ArmClient } from '../../arm/client.js';
+import { loadConfig, resolveArtifactsFolder } from '../../artifacts/config.js';
+import { loadEffectiveState } from '../../artifacts/effective.js';
+import type { ApimState } from '../../artifacts/model.js';
+import { openGitRepo, type GitRepo } from '../../diff/git.js';
+import { changeToJson, renderChange } from '../../diff/render.js';
+import { armForEnvironment, loadLiveState, overridesPathFor } from '../../publish/environment.js';
+import type { ExecuteEvent, ExecuteResult } from '../../publish/execute.js';
+import type { Plan } from '../../publish/plan.js';
+import { applyPublish, preparePublish, withSecrets, type PreparedPublish, type PublishMode } from '../../publish/publish.js';
+import type { PlaceholderSource } from '../../publish/secrets.js';
+import { loadStateAtCommit } from '../../publish/states.js';
+import { DiagnosticsError, UserError, formatDiagnostic } from '../../shared/errors.js';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../../shared/exit-codes.js';
+import type { CommandModule } from '../command.js';
+import type { CliIO } from '../io.js';
+import { printWarnings } from './render.js';
 
-export const command = notBuilt(
-  'publish',
-  'Publish the folder (or what a commit range changed) to an environment',
-  '[<folder>] --env <name> [--from <git-ref> [--to <git-ref>]] [--prune] [--dry-run] [--parallelism <n>] [--yes] [--output json]',
-  `Example:
-  apimops publish --env dev --from HEAD~1 --dry-run`,
-);
+interface PublishFlags {
+  env?: string;
+  from?: string;
+  to?: string;
+  prune?: boolean;
+  dryRun?: boolean;
+  parallelism: string;
+  yes?: boolean;
+  endpoint?: string;
+  output: 'text' | 'json';
+}
+
+/** Everything decided before the first write. */
+interface Prepared {
+  mode: PublishMode;
+  arm: ArmClient;
+  prepared: PreparedPublish;
+  sources: PlaceholderSource[];
+  /** The commit to record as deployed after a complete publish. */
+  commit?: string;
+  description: string;
+}
+
+async function headOf(folder: string): Promise<{ repo: GitRepo; head: string } | undefined> {
+  try {
+    const repo = await openGitRepo(folder);
+    return { repo, head: await repo.resolveCommit('HEAD') };
+  } catch {
+    return undefined; // not a repository: nothing to record
+  }
+}
+
+async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undefined, configPath: string | undefined): Promise<Prepared> {
+  const env = flags.env!;
+  const loaded = loadConfig({ cwd: io.cwd, configPath, env: io.env });
+  const arm = armForEnvironment(loaded, env, io.env, flags.endpoint);
+  const folder = resolveArtifactsFolder(loaded, io.cwd, folderArg);
+  if (flags.from !== undefined) {
+    const repo = await openGitRepo(folder);
+    let fromRef = flags.from;
+    if (fromRef === 'last-deployed') {
+      const record = await readDeployment(arm);
+      if (!record) {
+        throw new UserError('E_CONFIG', `environment '${env}' has no recorded deployment for --from last-deployed`, {
+          hint: 'publish it once without --from (against the live service); that records the commit',
+        });
+      }
+      fromRef = record.commit;
+    }
+    const from = await repo.resolveCommit(fromRef);
+    const to = await repo.resolveCommit(flags.to ?? 'HEAD');
+    const overrides = overridesPathFor(loaded, env, folder);
+    const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overrides), loadStateAtCommit(repo, to, folder, overrides)]);
+    printWarnings(io, b.diagnostics);
+    const sources = b.overrides ? [b.overrides] : [];
+    return {
+      mode: 'range',
+      arm,
+      prepared: preparePublish(a.state, b.state, { mode: 'range' }),
+      sources,
+      commit: to,
+      description: `${fromRef} (${from.slice(0, 12)}) → ${flags.to ?? 'HEAD'} (${to.slice(0, 12)}) to ${arm.serviceName}`,
+    };
+  }
+  if (flags.to !== undefined) throw new UserError('E_USAGE', '--to needs --from');
+  const target = await loadEffectiveState({ cwd: io.cwd, env: io.env, configPath, folder: folderArg, environment: env });
+  printWarnings(io, target.diagnostics);
+  const live: ApimState = await loadLiveState(arm, { parallelism: Number(flags.parallelism) });
+  const git = await headOf(target.folder);
+  const sources: PlaceholderSource[] = [];
+  if (target.overridesFile) {
+    const { readFileSync } = await import('node:fs');
+    sources.push({ file: target.overridesFile, text: readFileSync(target.overridesFile, 'utf8') });
+  }
+  return {
+    mode: 'live',
+    arm,
+    prepared: preparePublish(live, target.state, { mode: 'live', prune: flags.prune === true }),
+    sources,
+    ...(git ? { commit: git.head } : {}),
+    description: `${target.folder} to ${arm.serviceName} (live)`,
+  };
+}
+
+function planLines(plan: Plan): string[] {
+  const lines: string[] = [];
+  for (const level of plan.levels) {
+    lines.push(`${level.label}:`);
+    for (const step of level.steps) {
+      const [head] = renderChange(step.change, { details: false });
+      lines.push(`  ${head}${step.renamedTo ? ` (renamed to ${step.renamedTo})` : ''}`);
+    }
+  }
+  return lines;
+}
+
+function counts(steps: readonly { change: { op: string } }[]): string {
+  const c = { create: 0, update: 0, delete: 0 };
+  for (const s of steps) c[s.change.op as keyof typeof c]++;
+  return `Created: ${c.create}, Updated: ${c.update}, Deleted: ${c.delete}`;
+}
+
+function progress(io: CliIO): (e: ExecuteEvent) => void {
+  return (e) => {
+    if (e.type === 'level') io.stderr(`${e.label} (${e.steps} change${e.steps === 1 ? '' : 's'})\n`);
+    else if (e.type === 'done') io.stderr(`  ✓ ${e.step.change.op} ${e.step.change.kind} ${e.step.change.key} (${Math.round(e.ms)} ms)\n`);
+    else if (e.type === 'retry') io.stderr(`  ↻ ${e.step.change.key}: ${e.reason}, retry ${e.attempt} in ${e.delayMs} ms\n`);
+    else if (e.type === 'failed') io.stderr(`  ✗ ${e.step.change.op} ${e.step.change.kind} ${e.step.change.key}: ${(e.error as Error).message}\n`);
+  };
+}
+
+function resultJson(p: Prepared, result: ExecuteResult | undefined, dryRun: boolean): Record<string, unknown> {
+  const stepJson = (s: { change: Parameters<typeof changeToJson>[0] }) => changeToJson(s.change);
+  return {
+    target: p.description,
+    mode: p.mode,
+    dryRun,
+    summary: p.prepared.changeSet.summary,
+    plan: p.prepared.plan.levels.map((l) => ({ label: l.label, phase: l.phase, changes: l.steps.map(stepJson) })),
+    prunable: p.prepared.prunable.map((c) => c.key),
+    ...(result
+      ? {
+          complete: result.complete,
+          done: result.done.map((s) => s.change.key),
+          failed: result.failed.map((f) => ({ key: f.step.change.key, error: (f.error as Error).message })),
+          notRun: result.notRun.map((s) => s.change.key),
+        }
+      : {}),
+    ...(p.commit ? { commit: p.commit } : {}),
+  };
+}
+
+/**
+ * `apimops publish --env E`: with `--from A [--to B]` publishes exactly what that commit range changed
+ * (overrides applied to both sides; `--from last-deployed` starts at the commit recorded in the service);
+ * without `--from`, diffs the folder against the live service and applies the differences (deletes only
+ * with `--prune --yes`). `--dry-run` prints the plan. Exit 0 all applied, 1 partially applied (what was and
+ * was not done is printed; run again to finish), 2 nothing applied (bad input, auth, missing secret).
+ */
+export const command: CommandModule = {
+  name: 'publish',
+  summary: 'Publish the folder (or what a commit range changed) to an environment',
+  examples: `Examples:
+  apimops publish --env dev --from HEAD~1 --dry-run
+  apimops publish --env prod --from last-deployed
+  apimops publish --env test --prune --yes --parallelism 8`,
+  define(cmd: Command, io, setExit) {
+    cmd
+      .usage('[<folder>] --env <name> [--from <git-ref> [--to <git-ref>]] [--prune] [--dry-run] [--parallelism <n>] [--yes] [--output json]')
+      .argument('[folder]', 'the artifact folder (default: `artifacts` of apimops.yaml, else .)')
+      .option('--env <name>', 'the environment to publish to (apimops.yaml environments)')
+      .option('--from <git-ref>', 'publish what changed since this commit (`last-deployed`: the commit recorded in the service)')
+      .option('--to <git-ref>', 'publish up to this commit (default HEAD)')
+      .option('--prune', 'without --from: delete what the live service has and the folder does not')
+      .option('--dry-run', 'print the plan, change nothing')
+      .option('--parallelism <n>', 'changes in flight at once within a level', '8')
+      .option('--yes', 'confirm deletes of --prune')
+      .option('--endpoint <url>', 'ARM endpoint (sovereign clouds; a fake ARM server on 127.0.0.1 in tests)')
+      .addOption(new Option('--output <format>', 'result format').choices(['text', 'json']).default('text'))
+      .action(async (folder: string | undefined, flags: PublishFlags, self: Command) => {
+        const { config } = self.optsWithGlobals<{ config?: string }>();
+        if (!flags.env) throw new UserError('E_USAGE', 'publish needs --env <name>', { hint: 'apimops publish --env dev --dry-run' });
+        const parallelism = Number(flags.parallelism);
+        if (!Number.isInteger(parallelism) || parallelism < 1) throw new UserError('E_USAGE', `--parallelism must be an integer ≥ 1 (got '${flags.parallelism}')`);
+        if (flags.prune && flags.from !== undefined) {
+          throw new UserError('E_USAGE', '--prune applies to a publish against the live service; a commit range already deletes what it removed');
+        }
+        const p = await prepare(io, flags, folder, config);
+        const plan = p.prepared.plan;
+        const json = flags.output === 'json';
+
+        if (!json) {
+          io.stdout(`publish ${p.description}${flags.dryRun ? ' (dry run)' : ''}\n`);
+          io.stdout(plan.levels.length === 0 ? 'No changes.\n' : `${planLines(plan).join('\n')}\n`);
+          if (p.prepared.prunable.length > 0) {
+            io.stdout(`${p.prepared.prunable.length} resource(s) only in the service (deleted with --prune): ${p.prepared.prunable.map((c) => c.key).join(', ')}\n`);
+          }
+        }
+        if (flags.dryRun) {
+          try {
+            withSecrets(plan, io.env, p.sources);
+          } catch (err) {
+            // a dry run reports missing secrets without failing: the real run will stop on them
+            if (err instanceof DiagnosticsError) for (const d of err.diagnostics) io.stderr(`${formatDiagnostic({ ...d, message: `warning: ${d.message}` })}\n`);
+          }
+          if (json) io.stdout(`${JSON.stringify(resultJson(p, undefined, true), null, 2)}\n`);
+          else io.stdout(`Summary: ${p.prepared.changeSet.summary.created} to create, ${p.prepared.changeSet.summary.updated} to update, ${p.prepared.changeSet.summary.deleted} to delete\n`);
+          setExit(EXIT_OK);
+          return;
+        }
+        const deletes = plan.levels.flatMap((l) => l.steps).filter((s) => s.change.op === 'delete' && !s.renamedTo);
+        if (p.mode === 'live' && flags.prune && deletes.length > 0 && !flags.yes) {
+          throw new UserError('E_USAGE', `--prune would delete ${deletes.length} resource(s): ${deletes.map((s) => s.change.key).join(', ')}`, {
+            hint: 'run again with --yes to delete them (nothing was changed)',
+          });
+        }
+        const applier = createArmApplier(p.arm);
+        const result = await applyPublish(p.prepared, applier, {
+          parallelism,
+          env: io.env,
+          placeholderSources: p.sources,
+          ...(json ? {} : { onEvent: progress(io) }),
+        });
+        if (result.complete && p.commit) await recordDeployment(p.arm, { commit: p.commit, at: new Date().toISOString() });
+        if (json) {
+          io.stdout(`${JSON.stringify({ ...resultJson(p, result, false), armCalls: applier.calls }, null, 2)}\n`);
+        } else if (result.complete) {
+          io.stdout(`Published. ${counts(result.done)} (${applier.calls} ARM calls)${p.commit ? `; recorded ${p.commit.slice(0, 12)} as deployed` : ''}\n`);
+        } else {
+          io.stdout(`Publish stopped: ${result.failed.length} change(s) failed.\n`);
+          io.stdout(`Done (${result.done.length}): ${counts(result.done)}\n`);
+          for (const f of result.failed) io.stdout(`Failed: ${f.step.change.op} ${f.step.change.key}: ${(f.error as Error).message}\n`);
+          if (result.notRun.length > 0) io.stdout(`Not run (${result.notRun.length}): ${result.notRun.map((s) => `${s.change.op} ${s.change.key}`).join(', ')}\n`);
+          io.stdout('Run the same publish again to complete it.\n');
+        }
+        if (result.complete) setExit(EXIT_OK);
+        else setExit(result.done.length === 0 ? EXIT_ERROR : EXIT_FINDINGS);
+      });
+  },
+};
