@@ -1,0 +1,187 @@
+/**
+ * THE REPLICA TEST (issue 6): three `apimops serve` processes on one folder. With the memory store each
+ * replica counts alone — APIM's self-hosted gateway without an external cache, the design notes' incident
+ * (three replicas admit three times the limit). With `--store redis://…` they share one counter.
+ *
+ * Runs the built CLI (`npm run build` first; `npm test` does) against a real redis-server on a free
+ * loopback port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackend } from '../gateway/helpers.js';
+import { redisServerAvailable, startRedis, type RedisServer } from '../support/redis.js';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = join(repo, 'bin', 'apimops.js');
+const built = existsSync(join(repo, 'dist', 'cli', 'main.js'));
+
+/** An artifact folder with one API whose global policy is `inbound`. */
+function folder(inbound: string, serviceUrl: string, outbound = ''): string {
+  const root = mkdtempSync(join(tmpdir(), 'apimops-replicas-'));
+  const w = (rel: string, text: string): void => {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  };
+  w('policy.xml', `<policies>\n  <inbound>${inbound}</inbound>\n  <backend><forward-request /></backend>\n  <outbound>${outbound}</outbound>\n  <on-error />\n</policies>\n`);
+  w(
+    'apis/ping/api.yaml',
+    `apiRevision: "1"\ndisplayName: Ping\nisCurrent: true\npath: ping\nprotocols:\n  - http\n  - https\nserviceUrl: ${serviceUrl}\nsubscriptionRequired: false\ntype: http\n`,
+  );
+  w('apis/ping/operations/get/operation.yaml', 'displayName: Get\nmethod: GET\nurlTemplate: /{id}\ntemplateParameters:\n  - name: id\n    required: true\n    type: string\n');
+  return root;
+}
+
+interface Replica {
+  url: string;
+  child: ChildProcess;
+  stderr: string[];
+}
+
+async function startReplica(dir: string, store: string | undefined): Promise<Replica> {
+  const args = [cli, 'serve', dir, '--port', '0', ...(store ? ['--store', store] : [])];
+  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const stderr: string[] = [];
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`serve did not start within 15 s:\n${stderr.join('')}`)), 15_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr.push(d.toString());
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr.join(''));
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`serve exited with ${code}:\n${stderr.join('')}`));
+    });
+  });
+  return { url, child, stderr };
+}
+
+async function stopReplicas(replicas: Replica[]): Promise<void> {
+  await Promise.all(
+    replicas.map(
+      (r) =>
+        new Promise<void>((res) => {
+          if (r.child.exitCode !== null) return res();
+          r.child.once('exit', () => res());
+          r.child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+/** Sends `total` GETs spread round-robin over the replicas, 24 at a time; returns the status counts. */
+async function spread(replicas: Replica[], total: number, path: string): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < total) {
+      const i = next++;
+      const r = replicas[i % replicas.length]!;
+      const res = await fetch(`${r.url}${path}`);
+      await res.arrayBuffer();
+      counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: 24 }, worker));
+  return counts;
+}
+
+const haveRedis = redisServerAvailable();
+
+describe.skipIf(!built)('three serve replicas on one folder', () => {
+  let redis: RedisServer | undefined;
+  let backend: Awaited<ReturnType<typeof startBackend>>;
+  let backendCalls = 0;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    if (haveRedis) redis = await startRedis();
+    backend = await startBackend((_req, res) => {
+      backendCalls++;
+      res.setHeader('Content-Type', 'text/plain');
+      res.end(`backend answer ${backendCalls}`);
+    });
+  });
+  afterAll(async () => {
+    await backend?.close();
+    await redis?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  const rateLimited = () => folder('<rate-limit-by-key calls="100" renewal-period="60" counter-key="replica-test" />', backend.url);
+  const quotaLimited = () => folder('<quota-by-key calls="100" renewal-period="3600" counter-key="replica-quota" />', backend.url);
+
+  async function run(dir: string, store: string | undefined, path: string): Promise<Map<number, number>> {
+    dirs.push(dir);
+    const replicas = await Promise.all([0, 1, 2].map(() => startReplica(dir, store)));
+    try {
+      return await spread(replicas, 600, path);
+    } finally {
+      await stopReplicas(replicas);
+    }
+  }
+
+  it('rate-limit-by-key, memory store: each replica counts alone, so up to 300 of 600 are admitted', async () => {
+    const counts = await run(rateLimited(), undefined, '/ping/a');
+    expect(counts.get(200)).toBe(300);
+    expect(counts.get(429)).toBe(300);
+  });
+
+  it.skipIf(!haveRedis)('rate-limit-by-key, --store redis: one shared counter, at most 100 (±2%) admitted', async () => {
+    const counts = await run(rateLimited(), redis!.url, '/ping/a');
+    const admitted = counts.get(200) ?? 0;
+    expect(admitted).toBeGreaterThanOrEqual(98);
+    expect(admitted).toBeLessThanOrEqual(102);
+    expect(admitted + (counts.get(429) ?? 0)).toBe(600);
+  });
+
+  it('quota-by-key, memory store: up to 300 admitted', async () => {
+    const counts = await run(quotaLimited(), undefined, '/ping/a');
+    expect(counts.get(200)).toBe(300);
+    expect(counts.get(403)).toBe(300);
+  });
+
+  it.skipIf(!haveRedis)('quota-by-key, --store redis: at most 100 (±2%) admitted', async () => {
+    const counts = await run(quotaLimited(), redis!.url, '/ping/a');
+    const admitted = counts.get(200) ?? 0;
+    expect(admitted).toBeGreaterThanOrEqual(98);
+    expect(admitted).toBeLessThanOrEqual(102);
+    expect(counts.get(403)).toBe(600 - admitted);
+  });
+
+  async function cacheAcross(store: string | undefined): Promise<{ first: string; second: string; calls: number }> {
+    const dir = folder(
+      '<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" caching-type="external" />',
+      backend.url,
+      '<cache-store duration="60" />',
+    );
+    dirs.push(dir);
+    const [a, b] = await Promise.all([startReplica(dir, store), startReplica(dir, store)]);
+    try {
+      const before = backendCalls;
+      const first = await (await fetch(`${a!.url}/ping/cached`)).text();
+      const second = await (await fetch(`${b!.url}/ping/cached`)).text();
+      return { first, second, calls: backendCalls - before };
+    } finally {
+      await stopReplicas([a!, b!]);
+    }
+  }
+
+  it('cache, memory store: an entry stored through one replica is not seen by another', async () => {
+    const r = await cacheAcross(undefined);
+    expect(r.calls).toBe(2);
+    expect(r.second).not.toBe(r.first);
+  });
+
+  it.skipIf(!haveRedis)('cache, --store redis: an entry stored through one replica is served by another', async () => {
+    const r = await cacheAcross(redis!.url);
+    expect(r.calls).toBe(1);
+    expect(r.second).toBe(r.first);
+  });
+});
