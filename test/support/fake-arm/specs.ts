@@ -34,8 +34,9 @@ export function parseOpenApi(spec: StoredSpec): Record<string, unknown> | undefi
 /** A valid ARM operation name from an operationId, or a slug of method + path. */
 function operationName(op: Record<string, unknown>, method: string, path: string): string {
   const id = typeof op.operationId === 'string' ? op.operationId : '';
-  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/.test(id)) return id;
-  return `${method}-${path}`.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 80);
+  if (id !== '') return id;
+  const slug = path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+  return slug ? `${method}-${slug}` : method;
 }
 
 /** The operations APIM creates from an OpenAPI document. */
