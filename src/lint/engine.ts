@@ -61,13 +61,14 @@ export function runLint(input: LintInput, options: LintOptions = {}): LintResult
     return d;
   };
   for (const rule of ruleSet) {
-    const severity: Severity = options.rules?.[rule.id] ?? rule.defaultSeverity;
+    const configured = options.rules?.[rule.id];
+    const severity: Severity = configured ?? rule.defaultSeverity;
     if (severity === 'off') continue;
     const seen = new Set<string>();
     const ctx = {
       input,
       model,
-      report(unit: PolicyUnit, pos: Pick<PolicyPos, 'line' | 'column'>, message: string) {
+      report(unit: PolicyUnit, pos: Pick<PolicyPos, 'line' | 'column'>, message: string, own?: ReportedSeverity) {
         const off = disabledFor(unit).get(pos.line);
         if (off && (off.has('*') || off.has(rule.id))) return;
         const dedupe = `${unit.file}:${pos.line}:${pos.column}:${message}`;
@@ -75,7 +76,8 @@ export function runLint(input: LintInput, options: LintOptions = {}): LintResult
         seen.add(dedupe);
         findings.push({
           ruleId: rule.id,
-          severity: severity as ReportedSeverity,
+          // A configured severity wins; otherwise a rule may pass one per finding (reader warnings stay warnings).
+          severity: configured ? (severity as ReportedSeverity) : (own ?? (severity as ReportedSeverity)),
           message,
           file: unit.file,
           line: pos.line,

@@ -69,6 +69,8 @@ export interface LintInput {
   settings: LintSettings;
   /** Problems found while parsing the policy files (reported by the `policy-parse` rule). */
   parseDiagnostics: readonly Diagnostic[];
+  /** Problems of the folder itself (YAML syntax, schema, layout, links), from the artifact reader. */
+  artifactDiagnostics?: readonly Diagnostic[];
 }
 
 /** What a rule may do. */
@@ -76,7 +78,7 @@ export interface RuleContext {
   readonly input: LintInput;
   readonly model: LintModel;
   /** Report a finding at `pos` (a node position) in `unit`'s file. */
-  report(unit: PolicyUnit, pos: Pick<PolicyPos, 'line' | 'column'>, message: string): void;
+  report(unit: PolicyUnit, pos: Pick<PolicyPos, 'line' | 'column'>, message: string, severity?: ReportedSeverity): void;
 }
 
 /** A lint rule: one file under `rules/`, one line in `rules/index.ts`. */

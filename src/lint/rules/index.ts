@@ -1,4 +1,5 @@
 import type { LintRule } from '../types.js';
+import { rule as artifactError } from './artifact-error.js';
 import { rule as backendWithoutForward } from './backend-without-forward.js';
 import { rule as baseInGlobal } from './base-in-global.js';
 import { rule as duplicateBase } from './duplicate-base.js';
@@ -24,6 +25,7 @@ import { rule as validateJwtUnsigned } from './validate-jwt-unsigned.js';
 /** Every built-in rule. Adding one: a file in this folder and one line here. */
 export const RULES: readonly LintRule[] = [
   policyParse,
+  artifactError,
   missingBase,
   duplicateBase,
   baseInGlobal,

@@ -1,4 +1,4 @@
-import { defineRule } from '../types.js';
+import { defineRule, type PolicyUnit } from '../types.js';
 
 export const rule = defineRule({
   id: 'policy-parse',
@@ -12,8 +12,9 @@ export const rule = defineRule({
   check(ctx) {
     const byFile = new Map(ctx.input.units.map((u) => [u.file, u]));
     for (const d of ctx.input.parseDiagnostics) {
-      const unit = d.file ? byFile.get(d.file) : undefined;
-      if (unit) ctx.report(unit, { line: d.line ?? 1, column: d.column ?? 1 }, d.message);
+      const file = d.file ?? '.';
+      const unit: PolicyUnit = byFile.get(file) ?? { key: file, kind: 'standalone', label: file, file, text: '' };
+      ctx.report(unit, { line: d.line ?? 1, column: d.column ?? 1 }, d.message);
     }
   },
 });
