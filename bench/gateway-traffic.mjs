@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// `npm run bench -- gateway-traffic [--rounds 3] [--seconds 5] [--connections 50]`
+//
+// validate-jwt (RS256, JWKS from the local identity provider, cached) + rate-limit-by-key + set-header in
+// `apimops serve`, with the counter in memory and then in Redis, against the bare undici proxy — all in the
+// same run, interleaved rounds, load from wrk (PERFORMANCE.md: autocannon under-reads CPU-bound targets).
+// Goals (issue 6): ≥ 80% of the bare proxy with memory, ≥ 65% with Redis. Prints req/s medians, ratios
+// and p99. Needs `npm run build`, wrk and redis-server. Everything listens on 127.0.0.1 only.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const ROUNDS = arg('rounds', 3);
+const SECONDS = arg('seconds', 5);
+const CONNECTIONS = arg('connections', 50);
+const WARMUP = 2;
+
+if (!existsSync(join(repo, 'dist', 'cli', 'main.js'))) {
+  console.error('run `npm run build` first');
+  process.exit(2);
+}
+for (const tool of ['wrk', 'redis-server']) {
+  if (spawnSync(tool, ['--version'], { stdio: 'ignore' }).error) {
+    console.error(`${tool} is required (apt-get install ${tool})`);
+    process.exit(2);
+  }
+}
+
+const children = [];
+const cleanup = () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+};
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+function start(cmd, args, pattern, opts = {}) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} did not start:\n${out}`)), 20_000);
+    const on = (d) => {
+      out += d.toString();
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] });
+      }
+    };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+    child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}:\n${out}`)));
+  });
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function wrk(url, seconds, token) {
+  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-H', `Authorization: Bearer ${token}`, url];
+  const r = spawnSync('wrk', args, { encoding: 'utf8' });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
+  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
+  const toMs = (v, u) => (u === 'us' ? v / 1000 : u === 's' ? v * 1000 : v);
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
+  return { rps, p99ms: p99 ? toMs(Number(p99[1]), p99[2]) : NaN, non2xx };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+// 1. The folder under test.
+const folder = mkdtempSync(join(tmpdir(), 'apimops-bench-traffic-'));
+const backend = await start(process.execPath, [join(here, '_traffic-backend.mjs')], /(http:\/\/127\.0\.0\.1:\d+)/);
+const tenant = 'bench-tenant';
+const iss = `https://login.microsoftonline.com/${tenant}/v2.0`;
+const w = (rel, text) => {
+  mkdirSync(dirname(join(folder, rel)), { recursive: true });
+  writeFileSync(join(folder, rel), text);
+};
+w(
+  'policy.xml',
+  `<policies>
+  <inbound>
+    <validate-jwt header-name="Authorization" require-scheme="Bearer">
+      <openid-config url="https://login.microsoftonline.com/${tenant}/v2.0/.well-known/openid-configuration" />
+      <audiences><audience>api://bench</audience></audiences>
+      <issuers><issuer>${iss}</issuer></issuers>
+    </validate-jwt>
+    <rate-limit-by-key calls="100000000" renewal-period="300" counter-key="@(context.Request.IpAddress)" />
+    <set-header name="X-Bench" exists-action="override"><value>traffic</value></set-header>
+  </inbound>
+  <backend><forward-request /></backend>
+  <outbound />
+  <on-error />
+</policies>
+`,
+);
+w('apis/pay/api.yaml', `apiRevision: "1"\ndisplayName: Pay\nisCurrent: true\npath: pay\nprotocols:\n  - http\nserviceUrl: ${backend.url}\nsubscriptionRequired: false\ntype: http\n`);
+w('apis/pay/operations/get/operation.yaml', 'displayName: Get\nmethod: GET\nurlTemplate: /payments/{id}\ntemplateParameters:\n  - name: id\n    required: true\n    type: string\n');
+
+const { LocalIdentityProvider } = await import(pathToFileURL(join(repo, 'dist', 'gateway', 'identity-provider.js')).href);
+const idp = await LocalIdentityProvider.load(folder);
+const token = await idp.mint({ iss, aud: 'api://bench', expiresIn: 3600 });
+
+// 2. Targets.
+const redisPort = await freePort();
+const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+children.push(redis);
+await new Promise((r) => setTimeout(r, 300));
+const bare = await start(process.execPath, [join(here, '_traffic-bare-proxy.mjs'), backend.url], /(http:\/\/127\.0\.0\.1:\d+)/);
+const serveArgs = (store) => [join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0', ...(store ? ['--store', store] : [])];
+// Access-log lines go to stderr: discard them after start-up so the pipe never fills.
+const memory = await start(process.execPath, serveArgs(undefined), /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+const withRedis = await start(process.execPath, serveArgs(`redis://127.0.0.1:${redisPort}`), /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+for (const t of [memory, withRedis]) t.child.stderr.removeAllListeners('data').resume();
+
+const path = '/pay/payments/pay-1001';
+const targets = [
+  { name: 'bare undici proxy', url: bare.url + path },
+  { name: 'serve: jwt + rate-limit (memory) + set-header', url: memory.url + path },
+  { name: 'serve: jwt + rate-limit (redis) + set-header', url: withRedis.url + path },
+];
+// Check every target answers 200 before measuring.
+for (const t of targets) {
+  const res = await fetch(t.url, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status !== 200) {
+    console.error(`${t.name} answered ${res.status}: ${await res.text()}`);
+    process.exit(1);
+  }
+}
+
+const results = new Map(targets.map((t) => [t.name, []]));
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const t of targets) {
+    wrk(t.url, WARMUP, token);
+    const r = wrk(t.url, SECONDS, token);
+    results.get(t.name).push(r);
+    console.error(`round ${round}/${ROUNDS}  ${t.name.padEnd(48)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99ms.toFixed(2)} ms${r.non2xx ? `  non-2xx ${r.non2xx}` : ''}`);
+  }
+}
+
+const bareRps = median(results.get(targets[0].name).map((r) => r.rps));
+console.log(`\ngateway-traffic: wrk -t1 -c${CONNECTIONS}, ${ROUNDS} interleaved rounds of ${SECONDS}s (median)`);
+console.log(`${'target'.padEnd(48)} ${'req/s'.padStart(8)} ${'vs bare'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+for (const t of targets) {
+  const rs = results.get(t.name);
+  const rps = median(rs.map((r) => r.rps));
+  const p99 = median(rs.map((r) => r.p99ms));
+  console.log(`${t.name.padEnd(48)} ${rps.toFixed(0).padStart(8)} ${`${((rps / bareRps) * 100).toFixed(0)}%`.padStart(8)} ${p99.toFixed(2).padStart(8)}`);
+}
+console.log('goals: memory ≥ 80% of the bare proxy, redis ≥ 65%');
+cleanup();
+rmSync(folder, { recursive: true, force: true });
+process.exit(0);
