@@ -25,6 +25,12 @@ import { setQueryParameter } from './set-query-parameter.js';
 import { setStatus } from './set-status.js';
 import { setVariable } from './set-variable.js';
 import { trace } from './trace.js';
+import { jsonToXml } from './json-to-xml.js';
+import { validateContent } from './validate-content.js';
+import { validateHeaders } from './validate-headers.js';
+import { validateParameters } from './validate-parameters.js';
+import { validateStatusCode } from './validate-status-code.js';
+import { xmlToJson } from './xml-to-json.js';
 import { cacheLookup } from './cache-lookup.js';
 import { cacheLookupValue } from './cache-lookup-value.js';
 import { cacheRemoveValue } from './cache-remove-value.js';
@@ -64,6 +70,12 @@ const modules: PolicyModule[] = [
   setStatus,
   setVariable,
   trace,
+  jsonToXml,
+  xmlToJson,
+  validateContent,
+  validateHeaders,
+  validateParameters,
+  validateStatusCode,
   // traffic & security (issue 6)
   cacheLookup,
   cacheLookupValue,
