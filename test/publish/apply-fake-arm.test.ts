@@ -53,4 +53,39 @@ describe('publishing artifacts-sample to an empty fake service', () => {
     await recordDeployment(arm, { commit: 'abc123' }, { pollIntervalMs: 1 });
     expect(await readDeployment(arm)).toEqual({ commit: 'abc123' });
   });
+
+  it('retries 409 "operation in progress", 412 and 429 from the service and completes', async () => {
+    fake = await startFakeArm({
+      lroPolls: 1,
+      faults: [
+        { method: 'PUT', path: '/apis/payments-api', status: 409, code: 'Conflict', message: 'Operation on the API is in progress', times: 2 },
+        { method: 'PUT', path: '/products/premium', status: 412, times: 1 },
+        { method: 'PUT', path: '/namedValues/*', status: 429, retryAfter: 0, times: 3 },
+      ],
+    });
+    const arm = createArmClient(
+      { subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url, retry: { maxRetries: 0 } },
+      {},
+    );
+    const target = await sampleFor('dev');
+    const retries: string[] = [];
+    const slept: number[] = [];
+    const result = await applyPublish(preparePublish(emptyState(), target, { mode: 'range' }), createArmApplier(arm, { pollIntervalMs: 1 }), {
+      parallelism: 4,
+      env: { PAYMENTS_BACKEND_API_KEY: 'k', APPINSIGHTS_INSTRUMENTATION_KEY: 'i' },
+      baseDelayMs: 50,
+      sleep: async (ms) => void slept.push(ms),
+      onEvent: (e) => {
+        if (e.type === 'retry') retries.push(`${e.step.change.key}: ${e.reason}`);
+      },
+    });
+    expect(result.complete).toBe(true);
+    expect(retries.filter((r) => r.startsWith('/apis/payments-api:'))).toEqual([
+      '/apis/payments-api: 409 operation in progress',
+      '/apis/payments-api: 409 operation in progress',
+    ]);
+    expect(retries).toContain('/products/premium: 412 precondition failed');
+    expect(retries.filter((r) => r.includes('429'))).toHaveLength(3);
+    expect(fake.store.get('/apis/payments-api')).toBeDefined();
+  });
 });
