@@ -381,3 +381,33 @@ describe('circuit breaker through forward-request', () => {
     await be.close();
   });
 });
+
+describe('validate-azure-ad-token', () => {
+  const root = mkdtempSync(join(tmpdir(), 'apimops-aad-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  it('accepts tokens of the tenant for a listed client application only', async () => {
+    const idp = await LocalIdentityProvider.load(root);
+    const tenant = 'contoso-tenant';
+    const gw = await gatewayFor(
+      api(
+        policy(
+          `<validate-azure-ad-token tenant-id="${tenant}"><client-application-ids><application-id>client-a</application-id></client-application-ids><audiences><audience>api://payments</audience></audiences></validate-azure-ad-token>`,
+          '',
+          '<forward-request />',
+          `<set-header name="X-Reason" exists-action="override"><value>@(context.LastError.Reason)</value></set-header>`,
+        ),
+      ),
+      { extensions: new Map([[IDENTITY_PROVIDER_EXTENSION, idp]]) },
+    );
+    const iss = `https://login.microsoftonline.com/${tenant}/v2.0`;
+    const ok = await idp.mint({ iss, aud: 'api://payments', claims: [['azp', 'client-a']] });
+    expect((await gw.dispatch(get('/shop/items', { Authorization: `Bearer ${ok}` }))).status).toBe(200);
+    const stranger = await idp.mint({ iss, aud: 'api://payments', claims: [['azp', 'client-b']] });
+    const refused = await gw.dispatch(get('/shop/items', { Authorization: `Bearer ${stranger}` }));
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-reason')).toBe('TokenClientApplicationNotAllowed');
+    const otherTenant = await idp.mint({ iss: 'https://login.microsoftonline.com/other/v2.0', aud: 'api://payments', claims: [['azp', 'client-a']] });
+    expect((await gw.dispatch(get('/shop/items', { Authorization: `Bearer ${otherTenant}` }))).headers.get('x-reason')).toBe('TokenIssuerNotAllowed');
+    await gw.close();
+  });
+});

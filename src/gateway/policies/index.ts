@@ -42,6 +42,7 @@ import { quotaByKey } from './quota-by-key.js';
 import { rateLimit } from './rate-limit.js';
 import { rateLimitByKey } from './rate-limit-by-key.js';
 import { retry } from './retry.js';
+import { validateAzureAdToken } from './validate-azure-ad-token.js';
 import { validateJwt } from './validate-jwt.js';
 
 export * from './types.js';
@@ -88,6 +89,7 @@ const modules: PolicyModule[] = [
   rateLimit,
   rateLimitByKey,
   retry,
+  validateAzureAdToken,
   validateJwt,
 ];
 
