@@ -24,6 +24,7 @@ import type { Resource } from '../artifacts/model.js';
 import type { Change } from '../diff/diff.js';
 import type { ArmClient, ArmResponse } from './client.js';
 import { mapArmError } from './errors.js';
+import { toArmProperties } from './resources.js';
 
 export interface ArmApplierOptions {
   /** Poll interval for long-running operations when the server sends no Retry-After (default 1000 ms). */
@@ -42,9 +43,6 @@ export interface ArmApplier {
   /** ARM calls made so far (writes, polls, link calls). */
   readonly calls: number;
 }
-
-/** Fields holding a resource id that ARM wants as a full id (`/subscriptions/…/service/<svc>/…`). */
-const ID_FIELDS = ['apiVersionSetId', 'loggerId', 'apiId', 'sourceApiId'];
 
 /** Link lists inside the owner (ARTIFACT-FORMAT.md): written as link calls, never as properties. */
 const LINK_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -89,9 +87,6 @@ export function createArmApplier(arm: ArmClient, opts: ArmApplierOptions = {}): 
   const timeoutMs = opts.lroTimeoutMs ?? 10 * 60_000;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let calls = 0;
-
-  const fullId = (v: unknown): unknown =>
-    typeof v === 'string' && v.startsWith('/') && !v.startsWith('/subscriptions/') ? `${arm.serviceId}${v}` : v;
 
   async function call<T = unknown>(
     method: 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST',
@@ -168,15 +163,9 @@ export function createArmApplier(arm: ArmClient, opts: ArmApplierOptions = {}): 
     if (r.status !== 404) await settle(r, path);
   }
 
-  /** Properties as ARM takes them: link lists out, service-relative ids expanded. */
+  /** Properties as ARM takes them: link lists out, service-relative ids expanded (the kind mapping extract shares). */
   function armProperties(r: Resource): Record<string, unknown> {
-    const p: Record<string, unknown> = { ...r.properties };
-    for (const f of LINK_FIELDS[r.kind] ?? []) delete p[f];
-    for (const f of ID_FIELDS) if (p[f] !== undefined) p[f] = fullId(p[f]);
-    if (r.kind === 'subscription' && typeof p.scope === 'string') p.scope = fullId(p.scope);
-    const pool = p.pool as { services?: { id?: unknown }[] } | undefined;
-    if (pool?.services) p.pool = { ...pool, services: pool.services.map((s) => ({ ...s, id: fullId(s.id) })) };
-    return p;
+    return toArmProperties(r.kind, r.properties, arm.serviceId);
   }
 
   async function writeLinks(c: Change): Promise<void> {

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { createArmClient, type ArmClient } from '../arm/client.js';
+import { dumpState } from '../arm/dump.js';
 import { getEnvironment, overridesLocation, type LoadedConfig } from '../artifacts/config.js';
 import type { ApimState } from '../artifacts/model.js';
-import { UserError } from '../shared/errors.js';
 
 /** The ARM client for an environment; `E_CONFIG` naming the missing field when the target is incomplete. */
 export function armForEnvironment(loaded: LoadedConfig, envName: string, env: NodeJS.ProcessEnv, endpoint?: string): ArmClient {
@@ -26,15 +26,7 @@ export function overridesPathFor(loaded: LoadedConfig, envName: string, folder: 
   return overridesLocation(loaded, envName, folder)?.display ?? join(folder, `configuration.${envName}.yaml`);
 }
 
-/** Reads the live service into a state (`src/arm/dump.ts`, built by the extract side). */
+/** Reads the live service into a state; a service that cannot be read completely is an error (exit 2). */
 export async function loadLiveState(arm: ArmClient, opts: { parallelism?: number } = {}): Promise<ApimState> {
-  // Resolved at run time so this file compiles while dump.ts is being built in parallel.
-  const spec = '../arm/dump.js';
-  const mod = (await import(spec)) as Record<string, unknown>;
-  const dump = (mod.dumpService ?? mod.dumpState ?? mod.dump) as
-    | ((arm: ArmClient, opts?: Record<string, unknown>) => Promise<ApimState | { state: ApimState }>)
-    | undefined;
-  if (!dump) throw new UserError('E_NOT_IMPLEMENTED', 'reading the live service is not available in this build');
-  const out = await dump(arm, { parallelism: opts.parallelism ?? 8 });
-  return 'state' in out && !(out instanceof Map) && (out as { state?: ApimState }).state ? (out as { state: ApimState }).state : (out as ApimState);
+  return dumpState(arm, { parallelism: opts.parallelism ?? 8 });
 }

@@ -191,3 +191,42 @@ describe('apimops publish (commit ranges)', () => {
     expect(r.stderr).toMatch(/'no-such-ref' does not name a commit/);
   });
 });
+
+describe('apimops diff --live and publish against the live service', () => {
+  it('shows drift, repairs it, and prunes only with --prune --yes', async () => {
+    await publishSample();
+    const clean = await cli(['diff', '--env', 'dev', '--live', '--exit-code']);
+    expect(clean.stdout).toContain('No changes.');
+    expect(clean.code).toBe(0);
+
+    // someone edits the service in the portal
+    const backend = fake.store.get('/backends/payments-backend')!;
+    fake.store.put(backend.path, { ...backend.properties, url: 'https://hotfix.example.com' });
+    fake.store.put('/apis/portal-api', { displayName: 'Portal API', path: 'portal', protocols: ['https'], apiRevision: '1', isCurrent: true });
+
+    const drift = await cli(['diff', '--env', 'dev', '--live', '--exit-code']);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain('~ update backend /backends/payments-backend\n    properties.url: "https://hotfix.example.com" → "https://payments.dev.internal.contoso.com/api"');
+    expect(drift.stdout).toContain('- delete api /apis/portal-api');
+    expect(drift.stdout).not.toMatch(/k-123|ik-456/);
+
+    const repair = await cli(['publish', '--env', 'dev']);
+    expect(repair.code).toBe(0);
+    expect(repair.stdout).toContain('1 resource(s) only in the service (deleted with --prune): /apis/portal-api');
+    expect(fake.store.get('/backends/payments-backend')?.properties.url).toBe('https://payments.dev.internal.contoso.com/api');
+    expect(fake.store.get('/apis/portal-api')).toBeDefined();
+
+    fake.requests.length = 0;
+    const unconfirmed = await cli(['publish', '--env', 'dev', '--prune']);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/--prune would delete 1 resource\(s\): \/apis\/portal-api/);
+    expect(writes()).toEqual([]);
+
+    const pruned = await cli(['publish', '--env', 'dev', '--prune', '--yes']);
+    expect(pruned.code).toBe(0);
+    expect(fake.store.get('/apis/portal-api')).toBeUndefined();
+    const after = await cli(['diff', '--env', 'dev', '--live', '--exit-code', '--output', 'json']);
+    expect(JSON.parse(after.stdout).summary).toEqual({ created: 0, updated: 0, deleted: 0, total: 0 });
+    expect(after.code).toBe(0);
+  });
+});
