@@ -209,7 +209,14 @@ export class JwtValidator {
       }
     }
     this.checkClaims(payload, rules, now);
-    return { header, payload, jwt: toJwt(header, payload) };
+    // The Jwt view is built only when asked for (the hot path of validate-jwt does not need it).
+    return {
+      header,
+      payload,
+      get jwt() {
+        return toJwt(header, payload);
+      },
+    };
   }
 
   /** Signature (and decryption) only: returns the decoded header and payload. */
@@ -297,8 +304,9 @@ export class JwtValidator {
 
   /** Loads discovery documents and JWKS that are missing or older than an hour. */
   private async ensureMetadata(now: number): Promise<void> {
+    if (this.openId.every((o) => now - o.fetchedAt < METADATA_TTL_MS)) return;
     const stale = this.openId.filter((o) => now - o.fetchedAt >= METADATA_TTL_MS);
-    if (stale.length) await Promise.all(stale.map((o) => this.load(o, now)));
+    await Promise.all(stale.map((o) => this.load(o, now)));
   }
 
   private async refreshForUnknownKid(now: number): Promise<void> {

@@ -53,12 +53,13 @@ export async function applyQuota(
   const store = state.services.store;
   const now = state.services.clock();
   const once = firstQuotaIncrement(state, key);
-  if (limit.calls !== undefined) {
+  // A second policy on a key this request already counted has nothing left to decide.
+  if (limit.calls !== undefined && once) {
     const req = { limit: limit.calls, cost, window: limit.window, now };
     const callsKey = `${key}:calls`;
-    const r = await withStore(state, source, () => (countNow && once ? store.consume(callsKey, req) : store.peek(callsKey, { ...req, cost: Math.max(cost, 1) })));
-    if (r && (countNow && once ? !r.admitted : r.count + Math.max(cost, 1) > limit.calls)) throw quotaExceeded(source, 'calls', r.retryAfterMs);
-    if (!countNow && once) {
+    const r = await withStore(state, source, () => (countNow ? store.consume(callsKey, req) : store.peek(callsKey, { ...req, cost: Math.max(cost, 1) })));
+    if (r && (countNow ? !r.admitted : r.count + Math.max(cost, 1) > limit.calls)) throw quotaExceeded(source, 'calls', r.retryAfterMs);
+    if (!countNow) {
       afterResponse(state, async (s) => {
         if (laterCondition && !laterCondition(s)) return;
         await withStore(s, source, () => store.add(callsKey, { ...req, now: s.services.clock() }));
