@@ -24,7 +24,7 @@ async function put(fake: FakeArm, key: string, body: unknown): Promise<void> {
 function bodyOf(fake: FakeArm, r: Resource): unknown {
   const props = toArmProperties(r.kind, r.properties, fake.serviceId);
   if (r.kind === 'policyFragment') return { properties: { ...props, format: 'rawxml', value: r.policy?.text ?? '' } };
-  if (r.policy && r.kind !== 'policyFragment') return policyBody(r.policy.text);
+  if (r.policy) return policyBody(r.policy.text);
   if (r.kind === 'namedValue' && props.secret === true && props.value === undefined && !props.keyVault) {
     return { properties: { ...props, value: `seeded-secret-${r.name}` } };
   }
