@@ -95,7 +95,13 @@ export function loadGateway(state: ApimState, options: LoadOptions): LoadedConfi
   const backends = new Map<string, BackendConfig>();
   for (const b of state.backend.values()) {
     const url = options.backendUrls?.get(b.name) ?? str(b.properties.url) ?? '';
-    backends.set(b.name, { name: b.name, url, protocol: str(b.properties.protocol) ?? 'http', properties: b.properties });
+    // Named values may appear in backend credentials (`x-api-key: ["{{BackendApiKey}}"]`), as in APIM.
+    const properties = substituteDeep(b.properties, (name) => {
+      const v = namedValues.get(name);
+      if (v === undefined) diagnostics.push({ file: b.origin?.file ?? `backends/${b.name}/backend.yaml`, message: `named value "${name}" is not defined (or has no value in this environment)`, severity: 'error' });
+      return v;
+    }) as Record<string, unknown>;
+    backends.set(b.name, { name: b.name, url, protocol: str(b.properties.protocol) ?? 'http', properties });
   }
 
   // Parse every policy document once.
@@ -314,6 +320,14 @@ function normaliseScope(scope: string): string {
   const m = /\/(products|apis|apiVersionSets)(\/[^/]+)?\/?$/.exec(scope);
   if (m) return `/${m[1]}${m[2] ?? ''}`;
   return scope.endsWith('/') && scope.length > 1 ? scope.slice(0, -1) : scope;
+}
+
+/** `{{name}}` substituted in every string of a JSON-like value. */
+function substituteDeep(v: unknown, lookup: (name: string) => string | undefined): unknown {
+  if (typeof v === 'string') return v.replace(/\{\{([A-Za-z0-9][A-Za-z0-9._\-]*)\}\}/g, (whole, n: string) => lookup(n) ?? whole);
+  if (Array.isArray(v)) return v.map((x) => substituteDeep(x, lookup));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituteDeep(x, lookup)]));
+  return v;
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
