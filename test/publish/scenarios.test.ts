@@ -162,6 +162,19 @@ describe('apimops publish (commit ranges)', () => {
     expect(since.code).toBe(0);
   });
 
+  it('makes a new apiRevision current through a release', async () => {
+    await publishSample();
+    const file = 'artifacts/apis/payments-api/api.yaml';
+    write(file, readFileSync(join(repo, file), 'utf8').replace('apiRevision: "1"', 'apiRevision: "2"').replace('description: Create, read and update payments.', 'description: Payments, revision 2.'));
+    commit('payments-api revision 2');
+    const r = await cli(['publish', '--env', 'dev', '--from', 'HEAD~1']);
+    expect(r.stderr + r.stdout).not.toMatch(/✗|Failed|apimops:/);
+    expect(r.code).toBe(0);
+    expect(writes()).toEqual(['PUT /apis/payments-api;rev=2', 'PUT /apis/payments-api/releases/apimops-rev-2', 'PUT /namedvalues/apimops-last-deployed']);
+    expect(fake.store.get('/apis/payments-api')?.properties).toMatchObject({ apiRevision: '2', isCurrent: true, description: 'Payments, revision 2.' });
+    expect(fake.store.get('/apis/payments-api;rev=1')?.properties).toMatchObject({ isCurrent: false });
+  });
+
   it('stops at a failing level, reports what was and was not done (exit 1), and completes on a second run', async () => {
     // APIs are at level 2: the first API PUT fails with a non-retryable 400
     fake.faults.set([{ method: 'PUT', path: '/apis/payments-api', status: 400, times: 1 }]);
