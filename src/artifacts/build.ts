@@ -33,3 +33,17 @@ export function makeResource<K extends ResourceKind>(kind: K, key: string, prope
   if (file) r.origin = { file };
   return r;
 }
+
+/** `fn` over `items` with at most `limit` in flight; results in input order (file I/O without a stampede). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -15,7 +15,7 @@ import { checkReferences } from './references.js';
 import { validateWithSchema, type SchemaName } from './schemas.js';
 import { operationsFromSpecification, specificationSyntaxError } from './specification.js';
 import { parseYamlFile, positionOf, type YamlFile } from './yaml-doc.js';
-import { isNonArtifactFile, makeResource, toLf } from './build.js';
+import { isNonArtifactFile, makeResource, mapLimit, toLf } from './build.js';
 
 export { isNonArtifactFile, makeResource, toLf };
 
@@ -46,6 +46,9 @@ export interface ReadResult {
 
 
 
+/** Files read at once: enough to hide disk/git latency, few enough not to exhaust file handles. */
+const READ_CONCURRENCY = 32;
+
 const SCHEMA_LINE = /^# yaml-language-server: \$schema=(\S+)/;
 
 /** Reads an artifact folder into a state, collecting every problem. */
@@ -69,6 +72,7 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
   const specs = new Map<string, { format: SpecificationFormat; path: string; text: string }[]>();
   let schemaBase: string | undefined;
 
+  const wanted: { path: string; parsed: ArtifactPath }[] = [];
   for (const path of files) {
     if (isNonArtifactFile(path) || opts.ignore?.(path)) continue;
     const parsed = parseArtifactPath(path);
@@ -76,7 +80,11 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
       diagnostics.push({ file: path, severity: 'warn', code: 'unknown-file', message: unknownFileMessage(path) });
       continue;
     }
-    const raw = await source.readText(path);
+    wanted.push({ path, parsed });
+  }
+  const texts = await mapLimit(wanted, READ_CONCURRENCY, ({ path }) => source.readText(path));
+  for (const [i, { path, parsed }] of wanted.entries()) {
+    const raw = texts[i];
     if (raw === undefined) continue;
     const text = toLf(raw);
     if (parsed.role === 'info') infos.set(parsed.key, { parsed, path, text });

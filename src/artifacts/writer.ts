@@ -19,7 +19,7 @@ import { KINDS, RESOURCE_KINDS, type ResourceKind } from './kinds.js';
 import { allResources, type ApimState, type Resource } from './model.js';
 import { normalizeProperties, sortKeysDeep } from './normalize.js';
 import { infoPathOf, parseArtifactPath, policyPathOf, schemaNameOf, specificationPathOf } from './paths.js';
-import { isNonArtifactFile } from './build.js';
+import { isNonArtifactFile, mapLimit } from './build.js';
 import { SCHEMAS_DIR } from './schemas.js';
 
 /** The published schemas: versioned by major, so a patch release changes no artifact byte. */
@@ -106,15 +106,11 @@ export async function writeArtifacts(state: ApimState, folder: string, opts: Wri
     if (!parsed) return false;
     return prune.has(parsed.kind) || (parsed.kind === 'policyFragment' && prune.has('policyFragment'));
   });
-  let changed = removed.length > 0;
+  let changed = removed.length > 0 || !exists;
   if (!changed) {
-    for (const [p, text] of rendered) {
-      const current = exists ? await readFile(join(target, ...p.split('/')), 'utf8').catch(() => undefined) : undefined;
-      if (current !== text) {
-        changed = true;
-        break;
-      }
-    }
+    const entries = [...rendered];
+    const same = await mapLimit(entries, 32, async ([p, text]) => (await readFile(join(target, ...p.split('/')), 'utf8').catch(() => undefined)) === text);
+    changed = same.includes(false);
   }
   if (!changed) return { written: 0, removed: 0, changed: false };
 
@@ -128,11 +124,9 @@ export async function writeArtifacts(state: ApimState, folder: string, opts: Wri
     else await mkdir(temp, { recursive: true });
     for (const p of removed) await rm(join(temp, ...p.split('/')), { force: true });
     await removeEmptyFolders(temp);
-    for (const [p, text] of rendered) {
-      const file = join(temp, ...p.split('/'));
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, text, 'utf8');
-    }
+    const dirs = new Set([...rendered.keys()].map((p) => dirname(join(temp, ...p.split('/')))));
+    for (const d of [...dirs].sort()) await mkdir(d, { recursive: true });
+    await mapLimit([...rendered], 32, ([p, text]) => writeFile(join(temp, ...p.split('/')), text, 'utf8'));
     if (exists) await rename(target, old);
     await rename(temp, target);
     if (exists) await rm(old, { recursive: true, force: true });
