@@ -89,3 +89,35 @@ describe('publishing artifacts-sample to an empty fake service', () => {
     expect(fake.store.get('/apis/payments-api')).toBeDefined();
   });
 });
+
+describe('workspace links', () => {
+  it('writes link resources and deletes an existing link to the same API under another name first', async () => {
+    fake = await startFakeArm({ lroPolls: 1 });
+    const arm = createArmClient({ subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url }, {});
+    await arm.request('PUT', '/workspaces/team-a', { body: { properties: { displayName: 'Team A' } } });
+    await arm.request('PUT', '/workspaces/team-a/apis/orders', { body: { properties: { displayName: 'Orders', path: 'team-a/orders', protocols: ['https'] } } });
+    await arm.request('PUT', '/workspaces/team-a/products/gold', { body: { properties: { displayName: 'Gold' } } });
+    // a link created in the portal under a generated name
+    await arm.request('PUT', '/workspaces/team-a/products/gold/apiLinks/link-7f3a', {
+      body: { properties: { apiId: `${fake.serviceId}/workspaces/team-a/apis/orders` } },
+    });
+    const applier = createArmApplier(arm, { pollIntervalMs: 1 });
+    const before = { kind: 'product' as const, key: '/workspaces/team-a/products/gold', name: 'gold', workspace: 'team-a', properties: { displayName: 'Gold' } };
+    await applier.apply({
+      op: 'update',
+      kind: 'product',
+      key: before.key,
+      before,
+      after: { ...before, properties: { displayName: 'Gold', apis: ['orders'] } },
+      fields: [{ path: 'properties.apis', after: ['orders'] }],
+    });
+    const links = await arm.list<{ name: string }>('/workspaces/team-a/products/gold/apiLinks');
+    expect(links.map((l) => l.name)).toEqual(['orders']);
+    const w = fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+    expect(w.slice(-3)).toEqual([
+      'PUT /workspaces/team-a/products/gold',
+      'DELETE /workspaces/team-a/products/gold/apiLinks/link-7f3a',
+      'PUT /workspaces/team-a/products/gold/apiLinks/orders',
+    ]);
+  });
+});
