@@ -198,6 +198,35 @@ describe('apimops publish (commit ranges)', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('rejects contradictory or missing flags with exit 2 before touching the service', async () => {
+    const cases: [string[], RegExp][] = [
+      [['publish', '--from', 'HEAD~1'], /publish needs --env/],
+      [['publish', '--env', 'dev', '--parallelism', '0'], /--parallelism must be an integer ≥ 1/],
+      [['publish', '--env', 'dev', '--from', 'HEAD~1', '--prune'], /--prune applies to a publish against the live service/],
+      [['publish', '--env', 'nope', '--from', 'HEAD~1'], /environment 'nope' is not defined/],
+      [['diff'], /choose one of --from <git-ref>, --live, --since-deployed/],
+      [['diff', '--live'], /--live needs --env/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+    expect(fake.requests).toEqual([]);
+  });
+
+  it('prints the dry-run plan as JSON with secrets masked', async () => {
+    const r = await cli(['publish', '--env', 'dev', '--from', 'HEAD~1', '--dry-run', '--output', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { dryRun: boolean; plan: { label: string; changes: { key: string }[] }[]; summary: { created: number } };
+    expect(doc.dryRun).toBe(true);
+    expect(doc.plan.map((l) => l.label)).toEqual(['level 0', 'level 1', 'level 2', 'level 3', 'level 4']);
+    expect(doc.summary.created).toBe(22);
+    expect(r.stdout).not.toMatch(/k-123|ik-456/);
+    expect(r.stdout).toContain('"value": "***"');
+    expect(fake.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+  });
+
   it('answers a bad ref with exit 2', async () => {
     const r = await cli(['diff', '--from', 'no-such-ref']);
     expect(r.code).toBe(2);
