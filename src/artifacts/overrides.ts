@@ -9,7 +9,8 @@ import type { Diagnostic } from '../shared/errors.js';
 import type { FileSource } from './file-source.js';
 import type { ResourceKind } from './kinds.js';
 import { keyOf, type ApimState, type Resource } from './model.js';
-import { validateWithSchema } from './schemas.js';
+import { schemaNameOf } from './paths.js';
+import { validatePartial, validateWithSchema, type SchemaName } from './schemas.js';
 import { parseYamlFile, positionOf, type YamlFile, type YamlPath } from './yaml-doc.js';
 import { toLf } from './build.js';
 
@@ -68,7 +69,37 @@ export function parseOverrides(file: string, text: string): { overrides: Overrid
       diagnostics: [{ file, ...positionOf(yaml, []), severity: 'error', code: 'schema', message: 'an overrides file must be a mapping of sections (namedValues, apis, …)' }],
     };
   }
-  return { overrides: { file, doc: value as Record<string, unknown>, yaml }, diagnostics: validateWithSchema('configuration', yaml, value) };
+  const structure = validateWithSchema('configuration', yaml, value);
+  const doc = value as Record<string, unknown>;
+  const properties: Diagnostic[] = [];
+  checkItemProperties(yaml, doc, SECTIONS, [], properties);
+  if (Array.isArray(doc.workspaces)) {
+    doc.workspaces.forEach((ws, i) => {
+      if (isObject(ws)) checkItemProperties(yaml, ws, WORKSPACE_SECTIONS, ['workspaces', i], properties);
+    });
+  }
+  return { overrides: { file, doc, yaml }, diagnostics: [...structure, ...properties] };
+}
+
+/** Each item's `properties` against its kind's schema (nothing required), so a typo in an override is caught. */
+function checkItemProperties(
+  yaml: YamlFile,
+  container: Record<string, unknown>,
+  sections: Readonly<Record<string, Section>>,
+  path: YamlPath,
+  out: Diagnostic[],
+): void {
+  for (const [sectionName, list] of Object.entries(container)) {
+    const section = sections[sectionName];
+    if (!section || !Array.isArray(list)) continue;
+    list.forEach((item, i) => {
+      if (!isObject(item)) return;
+      const itemPath = [...path, sectionName, i];
+      const schema = schemaNameOf(section.kind) as SchemaName | undefined;
+      if (schema && isObject(item.properties)) out.push(...validatePartial(schema, yaml, item.properties, [...itemPath, 'properties']));
+      if (section.children) checkItemProperties(yaml, item, section.children, itemPath, out);
+    });
+  }
 }
 
 /** Reads an overrides file through a `FileSource`; `undefined` overrides when the file does not exist. */

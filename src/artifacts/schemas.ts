@@ -42,18 +42,42 @@ const addFormats = (addFormatsModule as unknown as { default?: typeof addFormats
 let ajv: Ajv | undefined;
 const compiled = new Map<string, Compiled>();
 
-function load(name: string): Compiled {
-  let c = compiled.get(name);
+function load(name: string, partial = false): Compiled {
+  const cacheKey = partial ? `${name}#partial` : name;
+  let c = compiled.get(cacheKey);
   if (c) return c;
   ajv ??= (() => {
     const a = new Ajv({ allErrors: true, strict: false });
     (addFormats as unknown as (a: Ajv) => void)(a);
     return a;
   })();
-  const schema = JSON.parse(readFileSync(`${SCHEMAS_DIR}${name}.schema.json`, 'utf8')) as Record<string, unknown>;
+  let schema = JSON.parse(readFileSync(`${SCHEMAS_DIR}${name}.schema.json`, 'utf8')) as Record<string, unknown>;
+  if (partial) schema = withoutRequired({ ...schema, $id: `${String(schema.$id)}#partial` }) as Record<string, unknown>;
   c = { validate: ajv.compile(schema), schema };
-  compiled.set(name, c);
+  compiled.set(cacheKey, c);
   return c;
+}
+
+/** A schema with every `required` dropped: what an override (a partial resource) is checked against. */
+function withoutRequired(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutRequired);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'required' && Array.isArray(v)) continue;
+    out[k] = withoutRequired(v);
+  }
+  return out;
+}
+
+/**
+ * Like `validateWithSchema`, for a part of a resource (an override's `properties`): the same property names
+ * and types, nothing required.
+ */
+export function validatePartial(name: SchemaName, y: YamlFile, value: unknown, basePath: YamlPath): Diagnostic[] {
+  const c = load(name, true);
+  if (c.validate(value)) return [];
+  return schemaDiagnostics(y, c.validate.errors ?? [], (p) => propertiesAt(c.schema, p), basePath);
 }
 
 /** The property names a schema allows at a JSON-pointer-like ajv `schemaPath` (`#/properties/a`). */

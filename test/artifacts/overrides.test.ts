@@ -123,6 +123,23 @@ describe('configuration.<env>.yaml overrides (APIOps semantics)', () => {
     ]);
   });
 
+  it('checks each override\'s properties against its kind\'s schema (nothing required), so typos are caught', () => {
+    const text = 'namedValues:\n  - name: a\n    properties:\n      valu: x\n      secret: "no"\napis:\n  - name: a\n    diagnostics:\n      - name: d\n        properties:\n          samplin: {}\n';
+    expect(parseOverrides('c.yaml', text).diagnostics.map(formatDiagnostic)).toEqual([
+      "c.yaml:4:7: unknown property 'namedValues[0].properties.valu' (did you mean 'value'?)",
+      "c.yaml:5:15: 'namedValues[0].properties.secret' must be boolean",
+      "c.yaml:11:11: unknown property 'apis[0].diagnostics[0].properties.samplin' (did you mean 'sampling'?)",
+    ]);
+  });
+
+  it('the sample\'s override files are valid', async () => {
+    const { readFileSync } = await import('node:fs');
+    for (const env of ['local', 'dev', 'prod']) {
+      const file = `configuration.${env}.yaml`;
+      expect(parseOverrides(file, readFileSync(new URL(`../../artifacts-sample/${file}`, import.meta.url), 'utf8')).diagnostics).toEqual([]);
+    }
+  });
+
   it('mergeDeep: objects merge key by key, arrays and scalars replace, null removes', () => {
     expect(mergeDeep({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { c: [3] }, d: null })).toEqual({ a: { b: 1, c: [3] }, d: null });
     expect(mergeDeep([1], { a: 1 })).toEqual({ a: 1 });
