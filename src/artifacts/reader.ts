@@ -213,6 +213,8 @@ function missingOwners(state: ApimState): Diagnostic[] {
         const info = KINDS[ownerKind];
         const api = ownerKind === 'apiOperation' ? state.api.get(parentKeyOf(owner) ?? '') : undefined;
         if (api?.specification) {
+          // GraphQL/WSDL definitions are not parsed for operations: trust the folder.
+          if (!api.specification.format.startsWith('openapi')) continue;
           out.push({
             file: r.origin?.file,
             severity: 'error',

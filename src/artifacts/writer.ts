@@ -114,6 +114,13 @@ export async function writeArtifacts(state: ApimState, folder: string, opts: Wri
   }
   if (!changed) return { written: 0, removed: 0, changed: false };
 
+  const cwd = process.cwd();
+  if (exists && (cwd === target || cwd.startsWith(target + sep))) {
+    // Swapping the folder the process stands in would leave it in a deleted directory: replace file by file
+    // instead (each file still written whole, then renamed into place).
+    await writeInPlace(target, rendered, removed);
+    return { written: rendered.size, removed: removed.length, changed: true };
+  }
   const parent = dirname(target);
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const temp = join(parent, `.${basename(target)}.apimops-new-${stamp}`);
@@ -123,7 +130,7 @@ export async function writeArtifacts(state: ApimState, folder: string, opts: Wri
     if (exists) await cp(target, temp, { recursive: true, errorOnExist: false });
     else await mkdir(temp, { recursive: true });
     for (const p of removed) await rm(join(temp, ...p.split('/')), { force: true });
-    await removeEmptyFolders(temp);
+    await removeEmptyParents(temp, removed);
     const dirs = new Set([...rendered.keys()].map((p) => dirname(join(temp, ...p.split('/')))));
     for (const d of [...dirs].sort()) await mkdir(d, { recursive: true });
     await mapLimit([...rendered], 32, ([p, text]) => writeFile(join(temp, ...p.split('/')), text, 'utf8'));
@@ -138,17 +145,35 @@ export async function writeArtifacts(state: ApimState, folder: string, opts: Wri
   return { written: rendered.size, removed: removed.length, changed: true };
 }
 
-async function removeEmptyFolders(dir: string): Promise<boolean> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  let empty = true;
-  for (const e of entries) {
-    if (e.isDirectory()) {
-      const sub = join(dir, e.name);
-      if (await removeEmptyFolders(sub)) await rm(sub, { recursive: true });
-      else empty = false;
-    } else empty = false;
+async function writeInPlace(target: string, rendered: ReadonlyMap<string, string>, removed: readonly string[]): Promise<void> {
+  try {
+    for (const [p, text] of rendered) {
+      const file = join(target, ...p.split('/'));
+      await mkdir(dirname(file), { recursive: true });
+      const tmp = `${file}.apimops-${process.pid}.tmp`;
+      await writeFile(tmp, text, 'utf8');
+      await rename(tmp, file);
+    }
+    for (const p of removed) await rm(join(target, ...p.split('/')), { force: true });
+    await removeEmptyParents(target, removed);
+  } catch (err) {
+    throw new UserError('E_IO', `cannot write ${target}: ${(err as Error).message}`);
   }
-  return empty;
+}
+
+/** Removes the folders that removing `removed` left empty (only those: never .git or anything else). */
+async function removeEmptyParents(root: string, removed: readonly string[]): Promise<void> {
+  const dirs = new Set<string>();
+  for (const p of removed) {
+    const parts = p.split('/');
+    for (let n = parts.length - 1; n > 0; n--) dirs.add(parts.slice(0, n).join('/'));
+  }
+  // Deepest first, so a parent is looked at after its children went.
+  for (const d of [...dirs].sort((a, b) => b.split('/').length - a.split('/').length)) {
+    const abs = join(root, ...d.split('/'));
+    const entries = await readdir(abs).catch(() => undefined);
+    if (entries && entries.length === 0) await rm(abs, { recursive: true, force: true });
+  }
 }
 
 /** The schema base the folder's information files already use (kept, so rewrites change no byte). */

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderApiopsArtifacts } from '../../src/artifacts/apiops-layout.js';
@@ -70,6 +70,29 @@ describe('artifacts-sample round trip', () => {
     expect(readFileSync(join(dir, 'configuration.dev.yaml'), 'utf8')).toBe('namedValues: []\n');
     expect(readFileSync(join(dir, 'notes.txt'), 'utf8')).toBe('mine\n');
     expect(readdirSync(join(dir, '..')).filter((n) => n.includes('.apimops-'))).toEqual([]); // no temp leftovers
+  });
+
+  it('writes in place, file by file, when the process stands in the folder; empty folders it did not empty stay', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    const { state } = await readArtifacts(folderSource(SAMPLE));
+    await writeArtifacts(state, dir, { schemaBase: '../schemas' });
+    mkdirSync(join(dir, '.git', 'refs', 'tags'), { recursive: true });
+    const before = process.cwd();
+    process.chdir(dir);
+    try {
+      state.tag.delete('/tags/payments');
+      const result = await writeArtifacts(state, '.');
+      expect(result).toEqual({ written: expect.any(Number), removed: 1, changed: true });
+      expect(existsSync(join(dir, 'tags'))).toBe(false);
+      expect(existsSync(join(dir, '.git', 'refs', 'tags'))).toBe(true);
+      expect(readdirSync(dir).some((n) => n.endsWith('.tmp'))).toBe(false);
+      const again = await readArtifacts(folderSource('.'));
+      expect(again.diagnostics).toEqual([]);
+      expect(snapshot(again.state)).toEqual(snapshot(state));
+    } finally {
+      process.chdir(before);
+    }
   });
 });
 
