@@ -135,7 +135,12 @@ export class Gateway {
     const match = config.router.matchApi(req.url, req.headers);
     if (!match) return plain(404, errorBody(404, MSG_NOT_FOUND), requestId);
     const api = match.api;
-    const opMatch = config.router.matchOperation(api, req.method, match.rest, req.url.searchParams);
+    let opMatch = config.router.matchOperation(api, req.method, match.rest, req.url.searchParams);
+    const preflightMethod = req.method === 'OPTIONS' ? req.headers.get('access-control-request-method') : undefined;
+    if (!opMatch && preflightMethod) {
+      // A CORS preflight: APIM evaluates the `cors` policy of the operation the actual request would hit (§5.4).
+      opMatch = config.router.matchOperation(api, preflightMethod, match.rest, req.url.searchParams);
+    }
 
     const tracing = (req.headers.get('ocp-apim-trace') ?? '').toLowerCase() === 'true';
     const startedAt = this.services.clock();
@@ -153,8 +158,10 @@ export class Gateway {
     const op = opMatch.op;
 
     // Subscription and product (§4.3).
-    const sub = this.resolveSubscription(req, api);
-    if (sub.error) {
+    const isPreflight = preflightMethod !== undefined && req.method === 'OPTIONS' && op.method !== 'OPTIONS';
+    // A preflight carries no key: it runs without a product (APIM: product-scope cors cannot answer it).
+    const sub = isPreflight ? {} : this.resolveSubscription(req, api);
+    if ('error' in sub && sub.error) {
       pipeline = op.pipelines.get('')!;
       this.startError(state, sub.error, 'inbound');
       await this.runOnError(pipeline, state);

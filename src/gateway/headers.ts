@@ -5,6 +5,8 @@
  */
 export class HeaderBag {
   private readonly map = new Map<string, { name: string; values: string[] }>();
+  /** Bumped on every change, so views built from the bag (expression dictionaries) can be cached. */
+  version = 0;
 
   /** Builds a bag from node's `rawHeaders` (`[name, value, name, value, …]`). */
   static fromRaw(raw: readonly string[]): HeaderBag {
@@ -36,15 +38,18 @@ export class HeaderBag {
     const key = name.toLowerCase();
     const existing = this.map.get(key);
     this.map.set(key, { name: existing?.name ?? name, values: typeof values === 'string' ? [values] : [...values] });
+    this.version++;
   }
   append(name: string, value: string): void {
     const key = name.toLowerCase();
     const e = this.map.get(key);
     if (e) e.values.push(value);
     else this.map.set(key, { name, values: [value] });
+    this.version++;
   }
   delete(name: string): void {
     this.map.delete(name.toLowerCase());
+    this.version++;
   }
   get size(): number {
     return this.map.size;
