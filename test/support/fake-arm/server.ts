@@ -417,7 +417,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     delete out.translateRequiredQueryParameters;
     if (!format) return { props: out };
     if (value === undefined) throw validation('value', "'value' is required when 'format' is given.");
-    if (format.endsWith('-link')) return { props: out }; // the fake does not fetch remote definitions
+    if (/-link(-json)?$/.test(format)) return { props: { ...out, displayName: out.displayName ?? path.slice(path.lastIndexOf('/') + 1) } }; // the fake does not fetch remote definitions
     const spec: StoredSpec = { format, value };
     if (/^(openapi|openapi\+json|swagger-json)$/.test(format)) {
       const doc = parseOpenApi(spec);
@@ -492,7 +492,8 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
         props = imported.props;
         spec = imported.spec;
         if (typeof props.path !== 'string') throw validation('path', "'path' is required.");
-        if (props.displayName === undefined) throw validation('displayName', "'displayName' is required.");
+        if (props.displayName === undefined && typeof imported.spec === 'undefined') throw validation('displayName', "'displayName' is required.");
+        props.displayName ??= name;
         props.apiRevision ??= existing?.properties.apiRevision ?? '1';
         props.isCurrent ??= true;
       }
@@ -524,6 +525,23 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       if (typeof props.displayName !== 'string') throw validation('displayName', "'displayName' is required.");
     } else if (chain === 'loggers') {
       if (typeof props.loggerType !== 'string') throw validation('loggerType', "'loggerType' is required.");
+      // APIM keeps logger keys out of the logger: each literal credential becomes a secret named value
+      // `Logger-Credentials-…` and the logger holds a `{{…}}` reference to it (ApiManagementCreateAILogger.json).
+      const credentials = props.credentials as Record<string, unknown> | undefined;
+      if (credentials && typeof credentials === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [field, value] of Object.entries(credentials)) {
+          if (typeof value !== 'string' || /^\{\{[^{}]+\}\}$/.test(value)) {
+            out[field] = value;
+            continue;
+          }
+          const nvName = `logger-credentials-${name}-${field}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+          const displayName = `Logger-Credentials-${name}-${field}`.replace(/[^A-Za-z0-9-._]/g, '-');
+          store.put(`${prefix}/namedValues/${nvName}`, { displayName, value, secret: true, tags: [] });
+          out[field] = `{{${displayName}}}`;
+        }
+        props = { ...props, credentials: out };
+      }
     }
 
     const { entry, created } = store.put(path, props, spec);
