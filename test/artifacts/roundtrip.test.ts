@@ -161,12 +161,15 @@ function apiopsFolderFromFixtures(): Map<string, string> {
     ['policy fragments/fragment1/policyFragmentInformation.json', info(strip(fragment, 'value', 'provisioningState'))],
     ['policy fragments/fragment1/policy.xml', fragment.value as string],
     ['products/unlimited/productInformation.json', info(body('ApiManagementGetProduct.json'))],
-    ['products/unlimited/apis/echo-api/productApiInformation.json', json({ properties: { apiId: '/apis/echo-api' } })],
+    ['products/unlimited/apis/echo-api/productApiInformation.json', json({})],
     ['products/unlimited/groups/ext/productGroupInformation.json', json({ properties: { groupId: '/groups/ext' } })],
     ['subscriptions/sub1/subscriptionInformation.json', info({ ...strip(body('ApiManagementGetSubscription.json'), 'createdDate', 'startDate', 'endDate', 'notificationDate', 'expirationDate'), scope: '/products/unlimited', ownerId: '/users/1' })],
     ['tags/tag1/tagInformation.json', info(body('ApiManagementGetTag.json'))],
-    ['tags/tag1/apis/echo-api/tagApiInformation.json', json({ properties: { apiId: '/apis/echo-api' } })],
-    ['tags/tag1/products/unlimited/tagProductInformation.json', json({ properties: { productId: '/products/unlimited' } })],
+    ['tags/tag1/apis/echo-api/tagApiInformation.json', json({})],
+    ['tags/tag1/products/unlimited/tagProductInformation.json', json({})],
+    ['workspaces/ws1/apis/wapi/apiInformation.json', info({ displayName: 'W', path: 'w' })],
+    ['workspaces/ws1/products/wp/productInformation.json', info({ displayName: 'WP' })],
+    ['workspaces/ws1/products/wp/apis/wapi/productApiInformation.json', json({ properties: { apiId: '/workspaces/ws1/apis/wapi' } })],
     ['version sets/vs1/versionSetInformation.json', info(body('ApiManagementGetApiVersionSet.json'))],
     ['policy.xml', body('ApiManagementGetPolicy.json').value as string],
     ['workspaces/ws1/named values/nv1/namedValueInformation.json', info({ displayName: 'nv1', value: 'x' })],
@@ -184,6 +187,7 @@ describe('Azure/apiops v7 folder round trip', () => {
     expect(read.state.tag.get('/tags/tag1')!.properties.products).toEqual(['unlimited']);
     expect(read.state.gateway.get('/gateways/gw1')!.properties.apis).toEqual(['echo-api']);
     expect(read.state.namedValue.has('/workspaces/ws1/namedValues/nv1')).toBe(true);
+    expect(read.state.product.get('/workspaces/ws1/products/wp')!.properties.apis).toEqual(['wapi']);
     expect(read.state.workspace.has('/workspaces/ws1')).toBe(true);
     expect(read.state.policyFragment.get('/policyFragments/fragment1')!.policy!.text).toBe(folder.get('policy fragments/fragment1/policy.xml')!.replace(/\r\n/g, '\n'));
     // Written back byte for byte; the one normalisation is CRLF → LF (the examples' policies use CRLF).
