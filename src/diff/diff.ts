@@ -49,14 +49,17 @@ export interface DiffOptions {
 }
 
 /**
- * Built-in resources every APIM instance has, and apimops' own deployment marker: present in a live state,
- * never in a folder, never deleted.
+ * Built-in resources every APIM instance has, named values APIM generates for logger credentials, and
+ * apimops' own deployment marker: present in a live state, never in a folder, never deleted.
  */
 export function isBuiltIn(resource: Resource): boolean {
   const p = resource.properties;
   if (resource.kind === 'group' && (p.builtIn === true || p.type === 'system')) return true;
   if (resource.kind === 'subscription' && resource.name === 'master') return true;
   if (resource.kind === 'namedValue' && resource.name === DEPLOYMENT_MARKER_NAME) return true;
+  // APIM stores a logger's credentials as a generated named value (`Logger-Credentials-<id>`) and keeps the
+  // logger pointing at it: it belongs to the logger, not to the folder (Azure/apiops #592, #491).
+  if (resource.kind === 'namedValue' && /^logger-credentials-/i.test(`${resource.properties.displayName ?? resource.name}`)) return true;
   return false;
 }
 

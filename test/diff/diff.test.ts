@@ -75,6 +75,7 @@ describe('diffStates', () => {
       { kind: 'group', key: '/groups/administrators', name: 'administrators', properties: { builtIn: true, type: 'system' } },
       { kind: 'subscription', key: '/subscriptions/master', name: 'master', properties: { scope: '/' } },
       { kind: 'namedValue', key: '/namedValues/apimops-last-deployed', name: 'apimops-last-deployed', properties: { displayName: 'x', value: 'abc' } },
+      { kind: 'namedValue', key: '/namedValues/5f28745bbebeeb13cc3f7301', name: '5f28745bbebeeb13cc3f7301', properties: { displayName: 'Logger-Credentials-5f28745bbebeeb13cc3f7301', secret: true } },
     );
     expect(diffStates(live, emptyState()).changes).toEqual([]);
   });

@@ -227,6 +227,14 @@ describe('apimops publish (commit ranges)', () => {
     expect(fake.requests.filter((q) => q.method !== 'GET')).toEqual([]);
   });
 
+  it('fails before the first write when the identity lacks the role (exit 2, nothing written)', async () => {
+    fake.faults.set([{ status: 403, code: 'AuthorizationFailed', message: 'The client does not have authorization' }]);
+    const r = await cli(['publish', '--env', 'dev', '--from', 'HEAD~1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Forbidden: .*API Management Service Reader role/);
+    expect(writes()).toEqual([]);
+  });
+
   it('answers a bad ref with exit 2', async () => {
     const r = await cli(['diff', '--from', 'no-such-ref']);
     expect(r.code).toBe(2);

@@ -70,6 +70,9 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
     }
     const from = await repo.resolveCommit(fromRef);
     const to = await repo.resolveCommit(flags.to ?? 'HEAD');
+    // One read before any write: a wrong target, a missing role or an expired token fails here (exit 2),
+    // with nothing written, instead of on the first level's PUTs.
+    if (flags.from !== 'last-deployed' && !flags.dryRun) await readDeployment(arm);
     const overrides = overridesPathFor(loaded, env, folder);
     const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overrides), loadStateAtCommit(repo, to, folder, overrides)]);
     printWarnings(io, b.diagnostics);
