@@ -411,3 +411,38 @@ describe('validate-azure-ad-token', () => {
     await gw.close();
   });
 });
+
+describe('response headers and bandwidth (after the response)', () => {
+  it('rate-limit-by-key reports remaining and total calls in response headers', async () => {
+    const gw = await gatewayFor(
+      api(policy('<rate-limit-by-key calls="5" renewal-period="60" counter-key="h" remaining-calls-header-name="X-RateLimit-Remaining" total-calls-header-name="X-RateLimit-Limit" />')),
+      { clock: () => T0 },
+    );
+    const r1 = await gw.dispatch(get('/shop/items'));
+    const r2 = await gw.dispatch(get('/shop/items'));
+    expect([r1.headers.get('x-ratelimit-remaining'), r2.headers.get('x-ratelimit-remaining')]).toEqual(['4', '3']);
+    expect(r2.headers.get('x-ratelimit-limit')).toBe('5');
+    await gw.close();
+  });
+
+  it('quota-by-key bandwidth counts request and response bytes once the response is known', async () => {
+    const be = await startBackend((_req, res) => {
+      res.setHeader('Content-Type', 'text/plain');
+      res.end('x'.repeat(600));
+    });
+    const gw = await gatewayFor(
+      {
+        global: policy('<quota-by-key bandwidth="1" renewal-period="3600" counter-key="bw" />'),
+        apis: [{ name: 'shop', path: 'shop', serviceUrl: be.url, operations: [{ name: 'get', method: 'GET', urlTemplate: '/x' }] }],
+      },
+      { clock: () => T0 },
+    );
+    expect((await gw.dispatch(get('/shop/x'))).status).toBe(200);
+    expect((await gw.dispatch(get('/shop/x'))).status).toBe(200);
+    const out = await gw.dispatch(get('/shop/x'));
+    expect(out.status).toBe(403);
+    expect(await out.json()).toEqual({ statusCode: 403, message: 'Out of bandwidth quota. Quota will be replenished in 01:00:00.' });
+    await gw.close();
+    await be.close();
+  });
+});

@@ -21,6 +21,9 @@ export const cacheStore = {
         if (!note || state.request.method !== 'GET') return;
         const seconds = duration.number(state);
         const res = state.response;
+        // The backend's own Cache-Control decides what may be stored; read it before downstream-caching-type
+        // replaces it for the client.
+        const backendCc = (res.headers.get('cache-control') ?? '').toLowerCase();
         if (note.downstream !== 'none') {
           const cc = `${note.downstream}, max-age=${Math.max(0, Math.floor(seconds))}${note.mustRevalidate ? ', must-revalidate' : ''}`;
           if (!res.headers.has('cache-control') || !note.hit) res.headers.set('Cache-Control', cc);
@@ -28,9 +31,8 @@ export const cacheStore = {
         if (note.hit || !(seconds > 0)) return;
         const anyStatus = cacheResponse ? cacheResponse.bool(state) : false;
         if (!anyStatus && res.statusCode !== 200) return;
-        const cc = (res.headers.get('cache-control') ?? '').toLowerCase();
-        if (/\bno-store\b/.test(cc)) return;
-        if (/\bprivate\b/.test(cc) && !note.allowPrivate) return;
+        if (/\bno-store\b/.test(backendCc)) return;
+        if (/\bprivate\b/.test(backendCc) && !note.allowPrivate) return;
         const body = await res.body.read();
         const entry = encodeResponse(res, body);
         const now = state.services.clock();
