@@ -264,8 +264,8 @@ export function renderApiopsArtifacts(state: ApimState): Map<string, string> {
       for (const name of list as string[]) {
         // APIOps: service-level product-api, tag-api, tag-product and gateway-api links are composites
         // (`{}`); product groups and every workspace link are link resources carrying the linked id.
-        const isLinkResource = l.idProperty && (l.field === 'groups' || r.workspace);
-        const body = isLinkResource ? { properties: { [l.idProperty]: `${r.workspace ? `/workspaces/${r.workspace}` : ''}/${l.target === 'api' ? 'apis' : l.target === 'group' ? 'groups' : 'products'}/${name}` } } : {};
+        const idProperty = l.idProperty && (l.field === 'groups' || r.workspace) ? l.idProperty : undefined;
+        const body = idProperty ? { properties: { [idProperty]: `${r.workspace ? `/workspaces/${r.workspace}` : ''}/${l.target === 'api' ? 'apis' : l.target === 'group' ? 'groups' : 'products'}/${name}` } } : {};
         files.set(at(folder, `${l.folder}/${name}/${l.file}`), json(body));
       }
     }
