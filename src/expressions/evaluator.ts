@@ -12,7 +12,7 @@ import { JToken } from './json.js';
 import { printType } from './print.js';
 import { arith, bitwise, castTo, csCompare, csEquals, isInstanceOf, normalizeTypeName, runtimeKey, toSequence, typeNameOf } from './runtime/convert.js';
 import { Frame, Ref, type CallSite, type EvaluateOptions, type MethodImpl } from './runtime/frame.js';
-import { DISALLOWED_TYPES, INSTANCE, LINQ, NAMESPACES, OBJECT_MEMBERS, STATICS, defaultValue, implicitConvert, indexGet, indexSet, memberSet, resolveStaticType, staticKeyOf } from './runtime/library.js';
+import { DISALLOWED_TYPES, INSTANCE, LINQ, NAMESPACES, OBJECT_MEMBERS, STATICS, defaultValue, implicitConvert, indexGet, isKnownTypeName, indexSet, memberSet, resolveStaticType, staticKeyOf } from './runtime/library.js';
 import { CsAnonymous, CsChar, CsDouble, CsLambda, CsTypeRef, enumMember, ENUMS } from './values.js';
 
 export type { EvaluateOptions } from './runtime/frame.js';
@@ -711,7 +711,7 @@ class Compiler {
   private checkType(t: TypeRef): void {
     const n = t.name;
     const last = n.split('.').pop()!;
-    if (DISALLOWED_TYPES.has(last) || DISALLOWED_TYPES.has(n)) {
+    if (DISALLOWED_TYPES.has(last) || DISALLOWED_TYPES.has(n) || !isKnownTypeName(n)) {
       this.fail('E_UNSUPPORTED', `The type '${n}' is not allowed in policy expressions`, t.span, 'APIM allows only the .NET types listed in the policy-expressions documentation');
     }
     for (const a of t.args) this.checkType(a);

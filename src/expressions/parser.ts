@@ -397,6 +397,13 @@ class Parser {
           this.expect(';');
           return { ...decl, isConst: true };
         }
+        case 'checked': case 'unchecked':
+          // int arithmetic already wraps (unchecked); `checked` overflow detection is not modelled
+          if (this.is('{', this.peek())) {
+            this.pos++;
+            return this.block();
+          }
+          break;
         case 'else':
           this.fail("Invalid expression term 'else'", this.t);
           break;
@@ -684,6 +691,14 @@ class Parser {
             return this.n({ kind: 'Literal', type: 'null', value: null, span: this.span(start) });
           case 'new':
             return this.newExpr();
+          case 'checked': case 'unchecked': {
+            // `unchecked(expr)`: the evaluator's int arithmetic wraps already
+            this.pos++;
+            this.expect('(');
+            const inner = this.expr();
+            this.expect(')');
+            return { ...inner, span: this.span(start) };
+          }
           case 'typeof': {
             this.pos++;
             this.expect('(');

@@ -1701,6 +1701,8 @@ export const STATICS: Record<string, TypeMembers> = {
   ...Object.fromEntries(Object.entries(HASH_NAMES).flatMap(([n, alg]) => [[n, hashStatic(alg, false)], [`${n}Managed`, hashStatic(alg, false)]])),
   XElement: XELEMENT_STATIC, XDocument: XDOCUMENT_STATIC, XAttribute: XATTRIBUTE_STATIC, XNode: { methods: { ReadFrom: () => { throw Exceptions.notSupported('XNode.ReadFrom needs an XmlReader, which is not allowed in policy expressions.'); } } },
   Nullable: { methods: { GetUnderlyingType: () => null } },
+  // Allowed by APIM, but certificates are not modelled by the local gateway: constructing one fails at run time.
+  X509Certificate2: { ctor: () => { throw Exceptions.notSupported('X509Certificate2 is not supported by the local gateway.'); } },
   ...Object.fromEntries(EXCEPTIONS.map((e) => [e, { ctor: exceptionCtor(e) }])),
 };
 
