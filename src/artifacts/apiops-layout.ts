@@ -141,7 +141,7 @@ export async function readApiopsArtifacts(
     if (ws) workspaces.add(ws);
     const text = toLf((await source.readText(path)) ?? '');
     if (parsed.role === 'link') {
-      const name = linkName(path, text, parsed.link.idProperty) ?? parsed.name;
+      const name = linkName(text, parsed.link.idProperty) ?? parsed.name;
       links.push({ ownerKey: parsed.ownerKey, field: parsed.link.field, name, path });
       continue;
     }
@@ -205,7 +205,7 @@ export async function readApiopsArtifacts(
 }
 
 /** The linked resource's name from a link file's `…Id` property, when it has one. */
-function linkName(path: string, text: string, idProperty?: string): string | undefined {
+function linkName(text: string, idProperty?: string): string | undefined {
   if (!idProperty || text.trim() === '') return undefined;
   try {
     const id = (JSON.parse(text) as { properties?: Record<string, unknown> }).properties?.[idProperty];
