@@ -52,6 +52,7 @@ function buildRepo(n: number): string {
   }
   git('add', '-A');
   git('commit', '-q', '-m', `${n} apis`);
+  git('gc', '-q'); // a CI checkout is a packed clone; 4,000 loose objects would measure the disk, not apimops
   return repo;
 }
 
@@ -99,12 +100,13 @@ const git = (...a: string[]) => execFileSync('git', a, { cwd: par.repo, encoding
 await recordDeployment(par.arm, { commit: git('rev-parse', 'HEAD').trim() }, { pollIntervalMs: 0 });
 for (const i of [7, Math.floor(N * 0.42), N - 1]) writeFileSync(join(par.repo, 'artifacts', 'apis', `api-${i}`, 'policy.xml'), policy(i, '-changed'));
 git('commit', '-q', '-am', 'three policies');
+git('gc', '-q');
 const callsBefore = par.fake.requestCount();
 const t0 = performance.now();
 const r = await openGitRepo(par.repo);
 const folder = join(par.repo, 'artifacts');
 const [from, to] = [await r.resolveCommit('HEAD~1'), await r.resolveCommit('HEAD')];
-const [a, b] = await Promise.all([loadStateAtCommit(r, from, folder), loadStateAtCommit(r, to, folder)]);
+const [a, b] = await Promise.all([loadStateAtCommit(r, from, folder, undefined, { strict: false }), loadStateAtCommit(r, to, folder)]);
 const prepared = preparePublish(a.state, b.state, { mode: 'range' });
 const tDiff = performance.now() - t0;
 const applier = createArmApplier(par.arm, { pollIntervalMs: 0 });

@@ -6,7 +6,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ApimState } from '../artifacts/model.js';
 import { applyOverrides, parseOverrides } from '../artifacts/overrides.js';
-import { loadArtifacts } from '../artifacts/reader.js';
+import { loadArtifacts, readArtifacts } from '../artifacts/reader.js';
 import type { GitRepo } from '../diff/git.js';
 import { DiagnosticsError, type Diagnostic } from '../shared/errors.js';
 import type { PlaceholderSource } from './secrets.js';
@@ -24,9 +24,15 @@ export interface CommitState {
  * Loads `folder` at `commit` and applies the overrides file `overridesPath` (absolute, or relative to the
  * repository root) as it was at that commit. A folder that did not exist at that commit is an empty state
  * (publishing "everything since the beginning" works); an invalid folder is an `E_ARTIFACT` error listing
- * every problem with `commit:path:line:column`.
+ * every problem with `commit:path:line:column` (unless `strict: false`: then problems are only returned).
  */
-export async function loadStateAtCommit(repo: GitRepo, commit: string, folder: string, overridesPath?: string): Promise<CommitState> {
+export async function loadStateAtCommit(
+  repo: GitRepo,
+  commit: string,
+  folder: string,
+  overridesPath?: string,
+  opts: { strict?: boolean } = {},
+): Promise<CommitState> {
   const source = await repo.fileSource(commit, folder);
   const short = commit.slice(0, 12);
   const prefix = repoPath(repo, folder);
@@ -34,7 +40,9 @@ export async function loadStateAtCommit(repo: GitRepo, commit: string, folder: s
   const at = (d: Diagnostic): Diagnostic => (d.file ? { ...d, file: `${short}:${prefix ? `${prefix}/` : ''}${d.file}` } : d);
   let read: Awaited<ReturnType<typeof loadArtifacts>>;
   try {
-    read = await loadArtifacts(source);
+    // The side being left behind (`--from`) is history: a problem there must not block publishing the fix,
+    // and its policies need no validation, so it is read leniently (and faster).
+    read = opts.strict === false ? await readArtifacts(source, { checkPolicies: false, checkReferences: false }) : await loadArtifacts(source);
   } catch (err) {
     if (err instanceof DiagnosticsError) throw new DiagnosticsError(err.code as 'E_ARTIFACT', err.message, err.diagnostics.map(at));
     throw err;

@@ -235,6 +235,23 @@ describe('apimops publish (commit ranges)', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('publishes the fix of a broken commit (a problem in --from does not block), and rejects a broken --to with positions', async () => {
+    await publishSample();
+    const file = 'artifacts/products/premium/product.yaml';
+    const good = readFileSync(join(repo, file), 'utf8');
+    write(file, good.replace('displayName: Premium', 'displayName: [Premium'));
+    commit('broken');
+    const broken = await cli(['publish', '--env', 'dev', '--from', 'HEAD~1']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^[0-9a-f]{12}:artifacts\/products\/premium\/product\.yaml:\d+:\d+: /m);
+    expect(writes()).toEqual([]);
+    write(file, good.replace('displayName: Premium', 'displayName: Premium Plus'));
+    commit('fixed');
+    const fixed = await cli(['publish', '--env', 'dev', '--from', 'HEAD~1']);
+    expect(fixed.code).toBe(0);
+    expect(fake.store.get('/products/premium')?.properties.displayName).toBe('Premium Plus');
+  });
+
   it('answers a bad ref with exit 2', async () => {
     const r = await cli(['diff', '--from', 'no-such-ref']);
     expect(r.code).toBe(2);

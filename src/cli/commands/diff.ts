@@ -39,7 +39,7 @@ async function diffRange(io: CliIO, flags: DiffFlags, folderArg: string | undefi
   const from = await repo.resolveCommit(fromRef);
   const to = await repo.resolveCommit(flags.to ?? 'HEAD');
   const overrides = flags.env ? overridesPathFor(loaded, flags.env, folder) : undefined;
-  const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overrides), loadStateAtCommit(repo, to, folder, overrides)]);
+  const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overrides, { strict: false }), loadStateAtCommit(repo, to, folder, overrides)]);
   printWarnings(io, b.diagnostics);
   // both sides come from git: every value is known, secrets included (an override-only change is a change)
   const changeSet = diffStates(a.state, b.state, { secretsMayBeHidden: false });

@@ -74,7 +74,7 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
     // with nothing written, instead of on the first level's PUTs.
     if (flags.from !== 'last-deployed' && !flags.dryRun) await readDeployment(arm);
     const overrides = overridesPathFor(loaded, env, folder);
-    const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overrides), loadStateAtCommit(repo, to, folder, overrides)]);
+    const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overrides, { strict: false }), loadStateAtCommit(repo, to, folder, overrides)]);
     printWarnings(io, b.diagnostics);
     const sources = b.overrides ? [b.overrides] : [];
     return {
