@@ -288,28 +288,6 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
     }
   }
 
-  /** Non-current revisions the `/apis` list did not include (the revisions endpoint is authoritative). */
-  async function missingRevisions(prefix: string, candidates: Map<string, { kind: ResourceKind; item: ArmItem }>): Promise<void> {
-    const roots = [...candidates].filter(([key, c]) => c.kind === 'api' && !/;rev=/i.test(c.item.name) && options.selects(key));
-    await Promise.all(
-      roots.map(async ([key]) => {
-        try {
-          const revisions = await list<{ apiId?: string; isCurrent?: boolean }>(`${key}/revisions`);
-          for (const r of revisions) {
-            if (r.isCurrent !== false || !r.apiId) continue;
-            const name = lastSegment(r.apiId);
-            const revKey = `${prefix}/apis/${name}`;
-            if (candidates.has(revKey)) continue;
-            const item = await get<ArmItem>(revKey, undefined, true);
-            if (item) candidates.set(revKey, { kind: 'api', item: { ...item, name } });
-          }
-        } catch (err) {
-          fail('api', `${key}/revisions`, 'list', err);
-        }
-      }),
-    );
-  }
-
   async function dumpScope(prefix: string): Promise<void> {
     const ownerKind = prefix ? 'workspace' : 'service';
     const [candidates, scopePolicy] = await Promise.all([
@@ -319,21 +297,57 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
         return undefined;
       }),
     ]);
-    await missingRevisions(prefix, candidates);
     addPolicy(ownerKind, prefix, prefix, scopePolicy);
     const rootNeeds = scopePolicy ? policyNeeds(scopePolicy) : newNeeds();
 
+    // A work pool, not phases: every taken resource starts fetching at once (the limiter bounds the calls),
+    // so the tail of one kind never leaves the connections idle while another kind waits.
     const taken = new Set<string>();
     const counts = new Map<ResourceKind, number>();
-    const queue: string[] = [];
+    const pending = new Set<Promise<void>>();
+    const workspaces: string[] = [];
+    const track = (p: Promise<void>) => {
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    };
     const take = (key: string) => {
       const c = candidates.get(key);
       if (!c || taken.has(key) || isBuiltIn(c.kind, c.item)) return;
       taken.add(key);
-      counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
-      queue.push(key);
+      const count = (counts.get(c.kind) ?? 0) + 1;
+      counts.set(c.kind, count);
+      emit({ type: 'listed', kind: c.kind, count });
+      if (c.kind === 'workspace') workspaces.push(key);
+      track(
+        (async () => {
+          try {
+            resolveNeeds(await fetchResource(prefix, key, c.kind, c.item));
+          } catch (err) {
+            fail(c.kind, key, c.kind === 'api' ? 'export' : 'get', err);
+          }
+        })(),
+      );
+      if (c.kind === 'api' && !/;rev=/i.test(c.item.name)) track(discoverRevisions(key));
     };
-    for (const key of candidates.keys()) if (options.selects(key)) take(key);
+    /** Non-current revisions the `/apis` list did not include (the revisions endpoint is authoritative). */
+    const discoverRevisions = async (key: string) => {
+      try {
+        const revisions = await list<{ apiId?: string; isCurrent?: boolean }>(`${key}/revisions`);
+        for (const r of revisions) {
+          if (r.isCurrent !== false || !r.apiId) continue;
+          const name = lastSegment(r.apiId);
+          const revKey = `${prefix}/apis/${name}`;
+          if (!candidates.has(revKey)) {
+            const item = await get<ArmItem>(revKey, undefined, true);
+            if (!item) continue;
+            candidates.set(revKey, { kind: 'api', item: { ...item, name } });
+          }
+          if (options.selects(revKey)) take(revKey);
+        }
+      } catch (err) {
+        fail('api', `${key}/revisions`, 'list', err);
+      }
+    };
 
     // dependency closure: named values by name or displayName, fragments, backends, loggers, referenced keys
     const resolveNeeds = (needs: Needs) => {
@@ -357,26 +371,9 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
       byName('loggers', needs.loggers);
       for (const k of needs.keys) take(k);
     };
+    for (const key of [...candidates.keys()]) if (options.selects(key)) take(key);
     resolveNeeds(rootNeeds);
-
-    const workspaces: string[] = [];
-    while (queue.length > 0) {
-      const batch = queue.splice(0, queue.length);
-      for (const [kind, count] of counts) emit({ type: 'listed', kind, count });
-      const results = await Promise.all(
-        batch.map(async (key) => {
-          const { kind, item } = candidates.get(key)!;
-          if (kind === 'workspace') workspaces.push(key);
-          try {
-            return await fetchResource(prefix, key, kind, item);
-          } catch (err) {
-            fail(kind, key, kind === 'api' ? 'export' : 'get', err);
-            return newNeeds();
-          }
-        }),
-      );
-      results.forEach(resolveNeeds);
-    }
+    while (pending.size > 0) await Promise.all([...pending]);
     for (const ws of workspaces) await dumpScope(ws);
   }
 

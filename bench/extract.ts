@@ -1,0 +1,99 @@
+// `npm run bench -- extract [--apis 1000] [--ops 10] [--latency 40] [--parallelism 8]`
+//
+// A fake ARM instance of N APIs × M operations, each API and operation with a policy, every ARM call
+// delayed by --latency ms. Runs a full extract at --parallelism and reports wall time, ARM calls/s and peak
+// memory against the sequential lower bound (calls × latency): the goal is ≥ 6× faster than sequential at
+// --parallelism 8, under 400 MiB. The fake runs in the same process, so the memory figure includes it
+// (an upper bound for extract alone). The fake is seeded from a snapshot (not through HTTP) to keep
+// setup out of the measurement.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runExtract } from '../src/extract/extract.js';
+import { EXTRACT_ALL } from '../src/extract/filter.js';
+import { startFakeArm } from '../test/support/fake-arm/server.js';
+import type { FakeSnapshot } from '../test/support/fake-arm/store.js';
+
+const { values } = parseArgs({
+  options: {
+    apis: { type: 'string', default: '1000' },
+    ops: { type: 'string', default: '10' },
+    latency: { type: 'string', default: '40' },
+    parallelism: { type: 'string', default: '8' },
+  },
+});
+const apis = Number(values.apis);
+const ops = Number(values.ops);
+const latencyMs = Number(values.latency);
+const parallelism = Number(values.parallelism);
+
+const policy = (scope: string) =>
+  `<policies>\n  <inbound>\n    <base />\n    <set-header name="X-Scope" exists-action="override">\n      <value>${scope}</value>\n    </set-header>\n    <rate-limit-by-key calls="100" renewal-period="60" counter-key="@(context.Subscription.Id)" />\n  </inbound>\n  <backend>\n    <base />\n  </backend>\n  <outbound>\n    <base />\n  </outbound>\n  <on-error>\n    <base />\n  </on-error>\n</policies>\n`;
+
+function snapshot(): FakeSnapshot {
+  const resources: FakeSnapshot['resources'] = [{ path: '/policies/policy', properties: { value: policy('global') } }];
+  for (let a = 0; a < apis; a++) {
+    const name = `api-${String(a).padStart(4, '0')}`;
+    const paths: string[] = [];
+    for (let o = 0; o < ops; o++) {
+      paths.push(`  /items${o}/{id}:\n    get:\n      operationId: get-item-${o}\n      summary: Get item ${o}\n      parameters:\n        - { name: id, in: path, required: true, schema: { type: string } }\n      responses:\n        "200":\n          description: OK\n`);
+    }
+    const spec = `openapi: 3.0.1\ninfo:\n  title: API ${a}\n  version: "1.0"\npaths:\n${paths.join('')}`;
+    resources.push({ path: `/apis/${name}`, properties: { displayName: `API ${a}`, path: `api${a}`, protocols: ['https'], apiRevision: '1', isCurrent: true, subscriptionRequired: true }, spec: { format: 'openapi', value: spec } });
+    resources.push({ path: `/apis/${name}/policies/policy`, properties: { value: policy(name) } });
+    for (let o = 0; o < ops; o++) {
+      resources.push({ path: `/apis/${name}/operations/get-item-${o}`, properties: { displayName: `Get item ${o}`, method: 'GET', urlTemplate: `/items${o}/{id}` } });
+      resources.push({ path: `/apis/${name}/operations/get-item-${o}/policies/policy`, properties: { value: policy(`${name}/${o}`) } });
+    }
+  }
+  return { resources };
+}
+
+let peakRss = 0;
+let peakHeap = 0;
+const sample = () => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+};
+const sampler = setInterval(sample, 50);
+
+const fake = await startFakeArm({ snapshot: snapshot(), latencyMs, record: false });
+const out = join(mkdtempSync(join(tmpdir(), 'apimops-bench-extract-')), 'artifacts');
+process.stderr.write(`extract bench: ${apis} APIs × ${ops} operations (with policies), ${latencyMs} ms per ARM call, --parallelism ${parallelism}\n`);
+const before = fake.requestCount();
+let writingAt = 0;
+const started = performance.now();
+const result = await runExtract({
+  target: { subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url },
+  env: {},
+  out,
+  filter: EXTRACT_ALL,
+  parallelism,
+  onEvent: (e) => {
+    if (e.type === 'writing') writingAt = performance.now();
+  },
+});
+const wallMs = performance.now() - started;
+const writeMs = performance.now() - writingAt;
+sample();
+clearInterval(sampler);
+const calls = fake.requestCount() - before;
+await fake.close();
+rmSync(join(out, '..'), { recursive: true, force: true });
+
+const sequentialMs = calls * latencyMs;
+const speedup = sequentialMs / wallMs;
+const mib = (b: number) => (b / 1024 / 1024).toFixed(0);
+const lines = [
+  `result: ${result.ok ? 'ok' : `FAILED (${result.failures.length} failures)`}; ${result.files.written} files written`,
+  `ARM calls: ${calls} (${Math.round((calls * 1000) / wallMs)} calls/s), export downloads not counted`,
+  `wall time: ${(wallMs / 1000).toFixed(1)} s; sequential lower bound (calls × ${latencyMs} ms): ${(sequentialMs / 1000).toFixed(1)} s`,
+  `speed-up vs sequential: ${speedup.toFixed(2)}× (goal ≥ 6× at --parallelism 8; ideal ${parallelism}×)`,
+  `peak memory: rss ${mib(peakRss)} MiB, heap ${mib(peakHeap)} MiB (fake ARM in the same process; goal < 400 MiB)`,
+  `of which reading the service: ${((writingAt - started) / 1000).toFixed(1)} s, writing ${result.files.written} files: ${(writeMs / 1000).toFixed(1)} s`,
+  `limiter: peak ${result.peakParallel} in flight, ${result.throttled} throttled, ${result.backoffs} back-offs`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+process.exitCode = result.ok && speedup >= 6 && peakRss < 400 * 1024 * 1024 ? 0 : 1;
