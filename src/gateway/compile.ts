@@ -50,11 +50,12 @@ export interface CompileEnv {
 const NAMED_VALUE = /\{\{([A-Za-z0-9][A-Za-z0-9._\-]*)\}\}/g;
 
 /** Substitutes `{{name}}` in `text`; unknown names are diagnostics at `pos`. */
-function substitute(env: CompileEnv, text: string, pos: PolicyPosition): string {
+function substitute(env: CompileEnv, text: string, pos: PolicyPosition, keepUnknown = false): string {
   if (text.indexOf('{{') < 0) return text;
   return text.replace(NAMED_VALUE, (whole, name: string) => {
     const v = env.namedValue(name);
     if (v === undefined) {
+      if (keepUnknown) return whole;
       env.diagnostics.push(diag(pos, `named value "${name}" is not defined (or has no value in this environment)`));
       return whole;
     }
@@ -67,8 +68,8 @@ function diag(pos: PolicyPosition, message: string): Diagnostic {
 }
 
 /** Makes a value from a (named-value-substituted) string. */
-function makeValue(env: CompileEnv, raw: string, pos: PolicyPosition, what: string, section: Section): ValueSource {
-  const text = substitute(env, raw, pos);
+function makeValue(env: CompileEnv, raw: string, pos: PolicyPosition, what: string, section: Section, keepUnknown = false): ValueSource {
+  const text = substitute(env, raw, pos, keepUnknown);
   const trimmed = text.trim();
   if (trimmed.startsWith('@(') || (trimmed.startsWith('@{') && !trimmed.startsWith('@{{'))) {
     let expr;
@@ -176,7 +177,7 @@ function makeContext(env: CompileEnv, scope: Scope, section: Section, path: stri
       if (/^\s*@[({]/.test(v)) fail(a, `${el.name}@${name} does not accept a policy expression`);
       return v;
     },
-    text(el: PolicyElement): ValueSource | undefined {
+    text(el: PolicyElement, opts?: { keepUnknownNamedValues?: boolean }): ValueSource | undefined {
       let raw = '';
       let pos: PolicyPosition | undefined;
       for (const c of el.children) {
@@ -189,14 +190,16 @@ function makeContext(env: CompileEnv, scope: Scope, section: Section, path: stri
           raw += c.text;
           pos ??= c.pos;
         } else if (c.type === 'element') {
-          fail(c, `<${el.name}> holds text or an expression, not <${c.name}>`);
+          // A literal XML body (`<set-body><order>…</order></set-body>`): the markup is the text.
+          raw += serializeElement(c);
+          pos ??= c.pos;
         }
       }
       if (pos === undefined || raw.length === 0) return undefined;
       // Element text keeps its inner whitespace but not the indentation around it.
       const trimmed = raw.trim();
       if (trimmed.length === 0) return undefined;
-      return makeValue(env, trimmed, pos, `<${el.name}>`, section);
+      return makeValue(env, trimmed, pos, `<${el.name}>`, section, opts?.keepUnknownNamedValues === true);
     },
     elements(el: PolicyElement, name?: string): PolicyElement[] {
       return el.children.filter((c): c is PolicyElement => c.type === 'element' && (name === undefined || c.name === name));
@@ -212,6 +215,19 @@ function makeContext(env: CompileEnv, scope: Scope, section: Section, path: stri
     },
   };
   return ctx;
+}
+
+/** An element back to XML text (entities re-escaped; expressions kept as written). */
+function serializeElement(el: PolicyElement): string {
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const attrs = el.attributes.map((a) => ` ${a.name}="${a.expression ? a.expression.source : esc(a.value).replace(/"/g, '&quot;')}"`).join('');
+  if (el.children.length === 0) return `<${el.name}${attrs} />`;
+  let inner = '';
+  for (const c of el.children) {
+    if (c.type === 'element') inner += serializeElement(c);
+    else if (c.type === 'text') inner += c.expression ? c.expression.source : esc(c.text);
+  }
+  return `<${el.name}${attrs}>${inner}</${el.name}>`;
 }
 
 /** Turns anything thrown by a policy into a PolicyError annotated with where it happened. */

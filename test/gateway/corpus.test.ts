@@ -25,7 +25,7 @@ async function load(file: string): Promise<{ ok: true } | { ok: false; diagnosti
   const text = readFileSync(file, 'utf8');
   const rel = relative(ROOT, file);
   const namedValues: Record<string, string> = {};
-  for (const r of findNamedValueReferences(text)) namedValues[r.name] = `stub-${r.name}`;
+  for (const r of findNamedValueReferences(text)) namedValues[r.name] = '1'; // valid as text, as a number, and as C# code
   const isFragment = /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<fragment/.test(text);
   const spec = isFragment
     ? { global: '<policies><inbound><include-fragment fragment-id="f" /></inbound><backend><forward-request /></backend><outbound /><on-error /></policies>', fragments: { f: text } }

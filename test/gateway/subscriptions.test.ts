@@ -10,7 +10,7 @@ let gw: LocalGateway;
 beforeAll(async () => {
   backend = await startBackend();
   const ops = [{ name: 'get', method: 'GET', urlTemplate: '/x' }];
-  const productPolicy = (tag: string) => `<policies><inbound><base /><set-header name="X-Product" exists-action="override"><value>${tag}</value></set-header></inbound><backend><base /></backend><outbound><base /><set-header name="X-Ctx" exists-action="override"><value>@(context.Product == null ? "none" : context.Product.Id + "/" + context.Subscription.Id)</value></set-header></outbound><on-error><base /></on-error></policies>`;
+  const productPolicy = (tag: string) => `<policies><inbound><base /><set-header name="X-Product" exists-action="override"><value>${tag}</value></set-header></inbound><backend><base /></backend><outbound><base /><set-header name="X-Ctx" exists-action="override"><value>@(context.Product == null ? "none" : context.Product.Id + "/" + (context.Subscription == null ? "" : context.Subscription.Id))</value></set-header></outbound><on-error><base /></on-error></policies>`;
   gw = await gatewayFor({
     global: SIMPLE_GLOBAL,
     apis: [

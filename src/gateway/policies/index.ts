@@ -4,6 +4,7 @@
  */
 import type { PolicyModule } from './types.js';
 import { authenticationBasic } from './authentication-basic.js';
+import { authenticationManagedIdentity } from './authentication-managed-identity.js';
 import { checkHeader } from './check-header.js';
 import { choose } from './choose.js';
 import { cors } from './cors.js';
@@ -50,6 +51,7 @@ export * from './types.js';
 const modules: PolicyModule[] = [
   // gateway core (issue 5)
   authenticationBasic,
+  authenticationManagedIdentity,
   checkHeader,
   choose,
   cors,

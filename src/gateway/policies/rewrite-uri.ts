@@ -29,7 +29,8 @@ export const rewriteUri = {
         next.pathname = basePath + (p.startsWith('/') ? p : `/${p}`);
         const search = new URLSearchParams(q ?? '');
         if (copy ? copy.bool(state) : true) {
-          for (const [k, v] of state.request.originalUrl.searchParams) {
+          // The current URL's query: the incoming one plus what set-query-parameter added before.
+          for (const [k, v] of state.request.url.searchParams) {
             if (!templateQueryNames.has(k) && !search.has(k)) search.append(k, v);
           }
         }

@@ -13,7 +13,7 @@ export const setBody = {
   sections: ALL_SECTIONS,
   compile(el, ctx) {
     const template = ctx.literal(el, 'template');
-    const value = ctx.text(el);
+    const value = ctx.text(el, { keepUnknownNamedValues: template?.toLowerCase() === 'liquid' });
     if (template !== undefined && template.toLowerCase() !== 'liquid') ctx.fail(el, `set-body@template must be "liquid", not "${template}"`);
     if (template && value && !value.isExpression) {
       let liquid;

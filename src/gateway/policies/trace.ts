@@ -12,8 +12,10 @@ export const trace = {
     const severity = ctx.literal(el, 'severity') ?? 'verbose';
     if (!['verbose', 'information', 'error'].includes(severity)) ctx.fail(el, `trace@severity must be verbose, information or error, not "${severity}"`);
     const msgEl = ctx.elements(el, 'message')[0];
-    const message = msgEl ? ctx.text(msgEl) : undefined;
-    if (!msgEl) ctx.fail(el, '<trace> needs a <message>');
+    // The older form has the message as the element's own text: `<trace source="x">text</trace>`.
+    const hasOwnText = el.children.some((c) => c.type === 'text' && c.text.trim().length > 0);
+    const message = msgEl ? ctx.text(msgEl) : hasOwnText ? ctx.text({ ...el, children: el.children.filter((c) => c.type === 'text') }) : undefined;
+    if (!msgEl && !hasOwnText) ctx.fail(el, '<trace> needs a <message>');
     const metadata = ctx.elements(el, 'metadata').map((m) => ({ name: ctx.literal(m, 'name', { required: true }), value: ctx.attr(m, 'value', { required: true }) }));
     return {
       name: 'trace',

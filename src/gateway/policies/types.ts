@@ -89,8 +89,11 @@ export interface CompileContext {
   /** A literal-only attribute (expressions not allowed, e.g. `set-variable@name`): a load error if it is one. */
   literal(el: PolicyElement, name: string, opts: { required: true }): string;
   literal(el: PolicyElement, name: string, opts?: { required?: boolean }): string | undefined;
-  /** The element's text content as a value (`<value>…</value>`, `<set-body>…</set-body>`); undefined when empty. */
-  text(el: PolicyElement): ValueSource | undefined;
+  /**
+   * The element's text content as a value (`<value>…</value>`, `<set-body>…</set-body>`); undefined when empty.
+   * `keepUnknownNamedValues`: leave `{{x}}` that names no named value as written (Liquid templates use `{{ }}`).
+   */
+  text(el: PolicyElement, opts?: { keepUnknownNamedValues?: boolean }): ValueSource | undefined;
   /** Child elements, optionally only those named `name` (comments and whitespace skipped). */
   elements(el: PolicyElement, name?: string): PolicyElement[];
   /**

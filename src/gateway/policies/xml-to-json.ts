@@ -49,7 +49,7 @@ export function xmlToObject(text: string, friendly: boolean, alwaysArray: boolea
     parseTagValue: false,
     parseAttributeValue: false,
     trimValues: true,
-    isArray: alwaysArray ? (_name, _path, _leaf, isAttr) => !isAttr : undefined,
+    isArray: (_name: string, _path: unknown, _leaf: boolean, isAttr: boolean) => alwaysArray && !isAttr,
   });
   const v = parser.parse(text, true);
   return v;
