@@ -29,7 +29,7 @@ export function parseYamlFile(file: string, text: string): { yaml: YamlFile; dia
 }
 
 function firstLine(s: string): string {
-  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return s.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/; please use YAML\.parseAllDocuments\(\)$/, ' (one document per file)');
 }
 
 /** A path into a YAML value: property names and array indexes. */
