@@ -85,7 +85,7 @@ export function normalizeTypeName(name: string): string {
     String: 'string', Int32: 'int', Int64: 'long', Int16: 'short', Boolean: 'bool', Double: 'double', Single: 'float', Decimal: 'decimal',
     Byte: 'byte', SByte: 'sbyte', Char: 'char', Object: 'object', UInt32: 'uint', UInt64: 'ulong', UInt16: 'ushort',
   };
-  return aliases[short] ?? short;
+  return Object.hasOwn(aliases, short) ? aliases[short]! : short;
 }
 
 const INT_RANGES: Record<string, [number, number]> = {

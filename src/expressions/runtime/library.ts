@@ -19,6 +19,7 @@ import {
   TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_MS, TICKS_PER_SECOND, UNIX_EPOCH_TICKS, MAX_TICKS,
 } from '../values.js';
 import { castTo, csCompare, csEquals, csObjectEquals, defaultCompare, isInstanceOf, normalizeTypeName, numeric, runtimeKey, toSequence, typeNameOf, convertJToken } from './convert.js';
+import { HOST_TYPES } from '../context.js';
 import { Ref, type CallSite, type Frame, type MethodImpl, type PropImpl, type TypeMembers } from './frame.js';
 
 // ---------------------------------------------------------------------------------------------- helpers
@@ -1882,3 +1883,18 @@ export function memberSet(o: unknown, name: string, v: unknown): void {
 }
 
 export { formatDouble };
+
+/**
+ * Every lookup table keyed by a name that comes from policy source gets a null prototype, so names like
+ * `constructor`, `__proto__` or `toString` can never resolve to JS built-ins.
+ */
+function nullProto(o: object, depth: number): void {
+  Object.setPrototypeOf(o, null);
+  if (depth > 0) for (const v of Object.values(o)) if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) nullProto(v, depth - 1);
+}
+nullProto(INSTANCE, 2);
+nullProto(STATICS, 2);
+nullProto(LINQ, 0);
+nullProto(OBJECT_MEMBERS, 1);
+nullProto(ENUMS, 1);
+nullProto(HOST_TYPES, 1);
