@@ -25,6 +25,8 @@ export interface GitRepo {
   readFile(commit: string, path: string): Promise<string | undefined>;
   /** Commits in `from..to`, oldest first (for messages: "publishing 3 commits"). */
   commitsBetween(from: string, to: string): Promise<string[]>;
+  /** True when `folder` has no uncommitted change (tracked or untracked) in the working tree. */
+  isClean(folder: string): Promise<boolean>;
 }
 
 /** Opens the repository containing `dir`; `E_GIT` with a hint when it is not in one. */
@@ -116,6 +118,13 @@ class GitRepoImpl implements GitRepo {
     const hit = entries.find((e) => e.path === rel);
     if (!hit) return undefined;
     return (await readBlobs(this.root, [hit.sha])).get(hit.sha);
+  }
+
+  async isClean(folder: string): Promise<boolean> {
+    const prefix = this.prefixOf(folder);
+    // `:(top)`: the pathspec is relative to the root, whatever folder the repository was opened at
+    const out = await this.git.raw(['status', '--porcelain', '--untracked-files=all', '--', `:(top)${prefix}`]);
+    return out.trim() === '';
   }
 
   async commitsBetween(from: string, to: string): Promise<string[]> {

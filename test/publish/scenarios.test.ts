@@ -282,6 +282,7 @@ describe('apimops diff --live and publish against the live service', () => {
     expect(repair.stdout).toContain('1 resource(s) only in the service (deleted with --prune): /apis/portal-api');
     expect(fake.store.get('/backends/payments-backend')?.properties.url).toBe('https://payments.dev.internal.contoso.com/api');
     expect(fake.store.get('/apis/portal-api')).toBeDefined();
+    expect(String(fake.store.get('/namedValues/apimops-last-deployed')?.properties.value)).toMatch(new RegExp(`^${git('rev-parse', 'HEAD')} `));
 
     fake.requests.length = 0;
     const unconfirmed = await cli(['publish', '--env', 'dev', '--prune']);
@@ -295,5 +296,12 @@ describe('apimops diff --live and publish against the live service', () => {
     const after = await cli(['diff', '--env', 'dev', '--live', '--exit-code', '--output', 'json']);
     expect(JSON.parse(after.stdout).summary).toEqual({ created: 0, updated: 0, deleted: 0, total: 0 });
     expect(after.code).toBe(0);
+
+    // an uncommitted change is published, but not recorded as the deployed commit
+    write('artifacts/groups/interns/group.yaml', 'displayName: Interns\n');
+    const dirty = await cli(['publish', '--env', 'dev']);
+    expect(dirty.code).toBe(0);
+    expect(dirty.stderr).toMatch(/has uncommitted changes; the deployment will not be recorded/);
+    expect(fake.store.get('/groups/interns')).toBeDefined();
   });
 });

@@ -42,13 +42,23 @@ interface Prepared {
   description: string;
 }
 
-async function headOf(folder: string): Promise<{ repo: GitRepo; head: string } | undefined> {
+/**
+ * The commit a live publish of the working tree deploys: HEAD, when the folder has no uncommitted change
+ * (otherwise what is deployed is no commit at all, and recording one would mislead `--from last-deployed`).
+ */
+async function deployedCommitOf(io: CliIO, folder: string): Promise<string | undefined> {
+  let repo: GitRepo;
   try {
-    const repo = await openGitRepo(folder);
-    return { repo, head: await repo.resolveCommit('HEAD') };
+    repo = await openGitRepo(folder);
   } catch {
     return undefined; // not a repository: nothing to record
   }
+  const head = await repo.resolveCommit('HEAD').catch(() => undefined);
+  if (head && !(await repo.isClean(folder))) {
+    io.stderr(`note: ${folder} has uncommitted changes; the deployment will not be recorded as ${head.slice(0, 12)}\n`);
+    return undefined;
+  }
+  return head;
 }
 
 async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undefined, configPath: string | undefined): Promise<Prepared> {
@@ -90,7 +100,7 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
   const target = await loadEffectiveState({ cwd: io.cwd, env: io.env, configPath, folder: folderArg, environment: env });
   printWarnings(io, target.diagnostics);
   const live: ApimState = await loadLiveState(arm, { parallelism: Number(flags.parallelism) });
-  const git = await headOf(target.folder);
+  const commit = await deployedCommitOf(io, target.folder);
   const sources: PlaceholderSource[] = [];
   if (target.overridesFile) {
     const { readFileSync } = await import('node:fs');
@@ -101,7 +111,7 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
     arm,
     prepared: preparePublish(live, target.state, { mode: 'live', prune: flags.prune === true }),
     sources,
-    ...(git ? { commit: git.head } : {}),
+    ...(commit ? { commit } : {}),
     description: `${target.folder} to ${arm.serviceName} (live)`,
   };
 }
