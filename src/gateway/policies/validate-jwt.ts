@@ -132,6 +132,7 @@ export const validateJwt = {
 /** The `Jwt` object expressions know (`(Jwt)context.Variables["jwt"]`, `.Claims.GetValueOrDefault(…)`). */
 export function expressionJwt(header: Record<string, unknown>, payload: Record<string, unknown>): Jwt {
   const claims = new CsDictionary<string[]>('ordinal', true);
+  claims.multiValue = true; // Claims.GetValueOrDefault joins a multi-valued claim with "," (as AsJwt() does).
   for (const [k, v] of Object.entries(payload)) claims.set(k, claimValues(v));
   return new Jwt(header, payload, claims);
 }
