@@ -9,7 +9,7 @@ import { openGitRepo, type GitRepo } from '../../diff/git.js';
 import { changeToJson, renderChange } from '../../diff/render.js';
 import { armForEnvironment, loadLiveState, overridesPathFor } from '../../publish/environment.js';
 import type { ExecuteEvent, ExecuteResult } from '../../publish/execute.js';
-import type { Plan } from '../../publish/plan.js';
+import type { Plan, PlanStep } from '../../publish/plan.js';
 import { applyPublish, preparePublish, withSecrets, type PreparedPublish, type PublishMode } from '../../publish/publish.js';
 import type { PlaceholderSource } from '../../publish/secrets.js';
 import { loadStateAtCommit } from '../../publish/states.js';
@@ -17,6 +17,8 @@ import { DiagnosticsError, UserError, formatDiagnostic } from '../../shared/erro
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../../shared/exit-codes.js';
 import type { CommandModule } from '../command.js';
 import type { CliIO } from '../io.js';
+import { ProgressModel } from '../output/progress.js';
+import { createReporter } from '../output/reporter.js';
 import { printWarnings } from './render.js';
 
 interface PublishFlags {
@@ -134,12 +136,41 @@ function counts(steps: readonly { change: { op: string } }[]): string {
   return `Created: ${c.create}, Updated: ${c.update}, Deleted: ${c.delete}`;
 }
 
-function progress(io: CliIO): (e: ExecuteEvent) => void {
+/** Plain progress lines on stderr, one per change (CI logs, like APIOps' "Putting …" lines). */
+function progressLines(io: CliIO): (e: ExecuteEvent) => void {
   return (e) => {
     if (e.type === 'level') io.stderr(`${e.label} (${e.steps} change${e.steps === 1 ? '' : 's'})\n`);
     else if (e.type === 'done') io.stderr(`  ✓ ${e.step.change.op} ${e.step.change.kind} ${e.step.change.key} (${Math.round(e.ms)} ms)\n`);
     else if (e.type === 'retry') io.stderr(`  ↻ ${e.step.change.key}: ${e.reason}, retry ${e.attempt} in ${e.delayMs} ms\n`);
     else if (e.type === 'failed') io.stderr(`  ✗ ${e.step.change.op} ${e.step.change.kind} ${e.step.change.key}: ${(e.error as Error).message}\n`);
+  };
+}
+
+/**
+ * On an interactive terminal: the shared ink progress view (rows per kind, done/total), failures and
+ * retries printed above it. Elsewhere: one plain line per change.
+ */
+async function progressFor(io: CliIO, plan: Plan): Promise<{ onEvent: (e: ExecuteEvent) => void; stop: () => Promise<void> }> {
+  if (!io.interactive) return { onEvent: progressLines(io), stop: async () => {} };
+  const now = () => performance.now();
+  const model = new ProgressModel('publish', now());
+  const label = (s: PlanStep) => `${s.change.op} ${s.change.kind}`;
+  const totals = new Map<string, number>();
+  for (const s of plan.levels.flatMap((l) => l.steps)) totals.set(label(s), (totals.get(label(s)) ?? 0) + 1);
+  for (const [l, n] of totals) model.setTotal(l, n);
+  const reporter = await createReporter(io, model, 'text', now);
+  return {
+    onEvent(e) {
+      if (e.type === 'level') model.phase = e.label;
+      else if (e.type === 'done') model.done(label(e.step));
+      else if (e.type === 'retry') reporter.log(`↻ ${e.step.change.key}: ${e.reason}, retry ${e.attempt} in ${e.delayMs} ms`);
+      else if (e.type === 'failed') {
+        model.error(label(e.step));
+        reporter.log(`✗ ${e.step.change.op} ${e.step.change.kind} ${e.step.change.key}: ${(e.error as Error).message}`);
+      }
+      reporter.update();
+    },
+    stop: () => reporter.stop(),
   };
 }
 
@@ -229,12 +260,18 @@ export const command: CommandModule = {
           });
         }
         const applier = createArmApplier(p.arm);
-        const result = await applyPublish(p.prepared, applier, {
-          parallelism,
-          env: io.env,
-          placeholderSources: p.sources,
-          ...(json ? {} : { onEvent: progress(io) }),
-        });
+        const progress = json ? undefined : await progressFor(io, plan);
+        let result: ExecuteResult;
+        try {
+          result = await applyPublish(p.prepared, applier, {
+            parallelism,
+            env: io.env,
+            placeholderSources: p.sources,
+            ...(progress ? { onEvent: progress.onEvent } : {}),
+          });
+        } finally {
+          await progress?.stop();
+        }
         if (result.complete && p.commit) await recordDeployment(p.arm, { commit: p.commit, at: new Date().toISOString() });
         if (json) {
           io.stdout(`${JSON.stringify({ ...resultJson(p, result, false), armCalls: applier.calls }, null, 2)}\n`);
