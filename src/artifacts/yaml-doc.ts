@@ -99,7 +99,13 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
       best = c;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  if (best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3))) return best;
+  // Older spellings that extend a name (APIOps v6 `apiNames`, `productNames`, …): suggest the stem's name.
+  const w = word.toLowerCase();
+  return candidates.find((c) => {
+    const stem = c.toLowerCase().replace(/s$/, '');
+    return stem.length >= 3 && w.startsWith(stem);
+  });
 }
 
 function editDistance(a: string, b: string): number {

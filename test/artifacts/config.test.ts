@@ -104,6 +104,23 @@ describe('apimops.yaml', () => {
     expect(() => getEnvironment(loaded, 'qa')).toThrow(/environment 'qa' is not defined/);
   });
 
+  it("the repository's apimops.yaml and the sample's extractor filter are valid", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseYamlFile } = await import('../../src/artifacts/yaml-doc.js');
+    const { validateWithSchema } = await import('../../src/artifacts/schemas.js');
+    const { parseConfig } = await import('../../src/artifacts/config.js');
+    const repoConfig = new URL('../../apimops.yaml', import.meta.url);
+    expect(parseConfig('apimops.yaml', readFileSync(repoConfig, 'utf8')).diagnostics).toEqual([]);
+    const text = readFileSync(new URL('../../artifacts-sample/configuration.extractor.yaml', import.meta.url), 'utf8');
+    const { yaml } = parseYamlFile('configuration.extractor.yaml', text);
+    expect(validateWithSchema('configuration.extractor', yaml, yaml.value)).toEqual([]);
+    const bad = parseYamlFile('x.yaml', 'apiNames:\n  - a\napis: all\n').yaml;
+    expect(validateWithSchema('configuration.extractor', bad, bad.value).map(formatDiagnostic)).toEqual([
+      "x.yaml:1:1: unknown property 'apiNames' (did you mean 'apis'?)",
+      "x.yaml:3:7: 'apis' must be a list",
+    ]);
+  });
+
   it('--config must exist; no file at all is fine', () => {
     const dir = project({});
     expect(() => loadConfig({ cwd: dir, configPath: 'nope.yaml' })).toThrow(UserError);
