@@ -26,6 +26,7 @@ import type { ArmClient, ArmResponse } from './client.js';
 import { mapArmError } from './errors.js';
 import { toArmProperties } from './resources.js';
 
+/** Options of `createArmApplier`. */
 export interface ArmApplierOptions {
   /** Poll interval for long-running operations when the server sends no Retry-After (default 1000 ms). */
   pollIntervalMs?: number;

@@ -8,6 +8,7 @@ import { RESOURCE_KINDS, SECRET_FIELDS, type ResourceKind } from '../artifacts/k
 import type { ApimState, Resource } from '../artifacts/model.js';
 import { compareResources, type FieldChange } from './equality.js';
 
+/** What happens to one resource. */
 export type ChangeOp = 'create' | 'update' | 'delete';
 
 /** One resource to create, update or delete (deck's `crud.Event`). */
@@ -23,6 +24,7 @@ export interface Change {
   fields: FieldChange[];
 }
 
+/** Counts per operation (`Created/Updated/Deleted` in the text output). */
 export interface ChangeSummary {
   created: number;
   updated: number;
@@ -39,6 +41,7 @@ export interface ChangeSet {
 /** The named value where publish records the last deployed commit (see `arm/apply.ts` `recordDeployment`). */
 export const DEPLOYMENT_MARKER_NAME = 'apimops-last-deployed';
 
+/** Options of `diffStates`. */
 export interface DiffOptions {
   /** When false, resources only in `current` are not deleted (a publish without --prune). Default true. */
   deletes?: boolean;

@@ -7,6 +7,7 @@ import type { Resource } from '../artifacts/model.js';
 import type { Change, ChangeSet } from './diff.js';
 import type { FieldChange } from './equality.js';
 
+/** How a secret value is printed. */
 export const MASK = '***';
 
 /** Dotted property paths of a resource that hold secrets (relative to `properties`). */

@@ -32,6 +32,7 @@ export type ExecuteEvent =
   | { type: 'done'; step: PlanStep; ms: number }
   | { type: 'failed'; step: PlanStep; error: unknown };
 
+/** Options of `executePlan`. */
 export interface ExecuteOptions {
   /** Steps in flight at once within a level (≥ 1). */
   parallelism: number;
@@ -47,11 +48,13 @@ export interface ExecuteOptions {
   onEvent?: (e: ExecuteEvent) => void;
 }
 
+/** A step that failed for good (after retries), with what it threw. */
 export interface StepFailure {
   step: PlanStep;
   error: unknown;
 }
 
+/** What a run did: the input for the "what was and was not done" report. */
 export interface ExecuteResult {
   done: PlanStep[];
   failed: StepFailure[];

@@ -33,6 +33,7 @@ export interface PlanLevel {
   steps: PlanStep[];
 }
 
+/** A change set cut into levels, in execution order. */
 export interface Plan {
   levels: PlanLevel[];
   changeSet: ChangeSet;

@@ -15,8 +15,10 @@ import { executePlan, type ExecuteEvent, type ExecuteResult, type StepApplier } 
 import { planChanges, type Plan } from './plan.js';
 import { resolveSecrets, type PlaceholderSource } from './secrets.js';
 
+/** `range`: two commits; `live`: the folder against the live service. */
 export type PublishMode = 'range' | 'live';
 
+/** Options of `preparePublish`. */
 export interface PrepareOptions {
   mode: PublishMode;
   /** Live mode: delete what the folder no longer has. */
@@ -46,6 +48,7 @@ export function preparePublish(current: ApimState, target: ApimState, opts: Prep
   return { plan: planChanges(changeSet, current, target), changeSet, prunable };
 }
 
+/** Options of `applyPublish`. */
 export interface ApplyOptions {
   parallelism: number;
   env: NodeJS.ProcessEnv;
