@@ -234,3 +234,19 @@ describe('configuration.extractor.yaml', () => {
     );
   });
 });
+
+describe('the dump is what the folder says (diff --live sees no drift after an extract)', () => {
+  it('diffStates(dump of the seeded fake, read of artifacts-sample) has no changes', async () => {
+    const { dumpState } = await import('../../src/arm/dump.js');
+    const { createArmClient } = await import('../../src/arm/client.js');
+    const { readArtifacts } = await import('../../src/artifacts/reader.js');
+    const { folderSource } = await import('../../src/artifacts/folder-source.js');
+    const { diffStates } = await import('../../src/diff/diff.js');
+    const fake = await seededFake();
+    const arm = createArmClient({ subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url }, {});
+    const live = await dumpState(arm);
+    const { state: folder } = await readArtifacts(folderSource(SAMPLE));
+    const changes = diffStates(live, folder);
+    expect(changes.changes.map((c) => `${c.op} ${c.key} ${JSON.stringify(c)}`)).toEqual([]);
+  });
+});
