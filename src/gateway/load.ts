@@ -64,6 +64,8 @@ export interface LoadOptions {
   compiler: ExpressionCompiler;
   /** `--backend name=url`: replaces a backend's URL (or an API's serviceUrl when the name is an API). */
   backendUrls?: ReadonlyMap<string, string>;
+  /** Match API protocols strictly (an https-only API then never answers on the local http listener). Default false. */
+  strictProtocols?: boolean;
 }
 
 function str(v: unknown): string | undefined {
@@ -311,7 +313,7 @@ export function loadGateway(state: ApimState, options: LoadOptions): LoadedConfi
   }
 
   if (diagnostics.length > 0) throw new GatewayLoadError(dedupe(diagnostics));
-  const router = new Router<LoadedApi, LoadedOperation>(apis, (api) => api.operations);
+  const router = new Router<LoadedApi, LoadedOperation>(apis, (api) => api.operations, { httpServesHttps: options.strictProtocols !== true });
   return { apis, router, products, subscriptionsByKey, backends, warnings };
 }
 

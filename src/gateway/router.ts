@@ -142,7 +142,15 @@ export class Router<A extends RoutableApi, O extends RoutableOperation> {
   private readonly apis: { api: A; segments: string[] }[];
   private readonly operations = new Map<string, { op: O; template: CompiledTemplate }[]>();
 
-  constructor(apis: readonly A[], operationsOf: (api: A) => readonly O[]) {
+  /**
+   * @param options.httpServesHttps a plain-http listener also serves APIs that list only `https` (the local
+   *   gateway has no TLS; APIM APIs are usually https-only). Off = strict protocol matching.
+   */
+  constructor(
+    apis: readonly A[],
+    operationsOf: (api: A) => readonly O[],
+    private readonly options: { httpServesHttps?: boolean } = {},
+  ) {
     this.apis = apis
       .map((api) => ({ api, segments: api.path.split('/').filter((s) => s.length > 0).map((s) => s.toLowerCase()) }))
       // Longest path first: `/payments/v2` before `/payments`.
@@ -181,7 +189,7 @@ export class Router<A extends RoutableApi, O extends RoutableOperation> {
       if (!ok) continue;
       // An API with an empty path also takes `/;rev=2/...`: not supported (rare), left as a literal segment.
       if (revision !== undefined ? revision !== api.revision : !api.isCurrent) continue;
-      if (api.protocols.length > 0 && !api.protocols.some((p) => p.toLowerCase() === scheme)) continue;
+      if (api.protocols.length > 0 && !api.protocols.some((p) => p.toLowerCase() === scheme || (this.options.httpServesHttps && scheme === 'http' && p.toLowerCase() === 'https'))) continue;
       let restStart = segments.length;
       if (api.version) {
         const v = api.version;

@@ -128,7 +128,7 @@ describe('apimops serve artifacts-sample (built CLI, real HTTP)', () => {
       headers: { 'Ocp-Apim-Subscription-Key': 'premium-demo-key', Authorization: `Bearer ${await token(['Payments.Write'])}`, 'Content-Type': 'application/json' },
       body: '{"amount": 10}',
     });
-    expect(allowed.status).toBe(200);
+    expect(allowed.status, `${await allowed.clone().text()}\n${stderr}`).toBe(200);
     const echo = (await allowed.json()) as { method: string; body: string; headers: Record<string, string> };
     expect(echo.method).toBe('POST');
     expect(echo.body).toBe('{"amount": 10}');
