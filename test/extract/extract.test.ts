@@ -125,6 +125,7 @@ describe('apimops extract against the fake ARM seeded with artifacts-sample/', (
     expect(result.failures.map((f) => f.error.message)).toEqual([]);
     expect(faulty.faults.hits).toBeGreaterThan(5);
     expect(result.throttled).toBeGreaterThan(0);
+    expect(result.backoffs).toBeGreaterThan(0); // adaptive back-off lowered the parallelism
     expect(filesOf(out)).toEqual(first);
   });
 });
