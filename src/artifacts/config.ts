@@ -35,8 +35,25 @@ export interface ApimopsConfig {
   environments?: Record<string, EnvironmentConfig>;
   extract?: { filter?: string; parallelism?: number; workspace?: string; apiSpecificationFormat?: string };
   publish?: { parallelism?: number; prune?: boolean };
-  lint?: { rules?: Record<string, 'error' | 'warn' | 'info' | 'off'>; failSeverity?: 'error' | 'warn' | 'info'; format?: string; ignore?: string[] };
-  serve?: { environment?: string; host?: string; port?: number; store?: string; identityHosts?: string[]; backends?: Record<string, string>; watch?: boolean };
+  lint?: {
+    rules?: Record<string, 'error' | 'warn' | 'info' | 'off'>;
+    failSeverity?: 'error' | 'warn' | 'info';
+    format?: string;
+    ignore?: string[];
+    /** Per gateway: settings rules need (e.g. an external cache configured on a self-hosted gateway). */
+    gateways?: Record<string, { externalCache?: boolean }>;
+  };
+  serve?: {
+    environment?: string;
+    host?: string;
+    port?: number;
+    store?: string;
+    /** When the shared store is unreachable: `closed` (default) fails requests, `open` lets them through. */
+    storeFailure?: 'open' | 'closed';
+    identityHosts?: string[];
+    backends?: Record<string, string>;
+    watch?: boolean;
+  };
   test?: { cases?: string; store?: string };
 }
 
