@@ -107,7 +107,7 @@ Rules: ${RULES.map((r) => r.id).join(', ')}`,
         else io.stdout(text);
         if (!flags.quiet && (format !== 'stylish' || flags.outputFile)) {
           const e = findings.filter((f) => f.severity === 'error').length;
-          io.stderr(`apimops lint: ${findings.length} problem${findings.length === 1 ? '' : 's'} (${e} error${e === 1 ? '' : 's'}) in ${files.length} files\n`);
+          io.stderr(`apimops lint: ${findings.length} problem${findings.length === 1 ? '' : 's'} (${e} error${e === 1 ? '' : 's'}) in ${files.length} file${files.length === 1 ? '' : 's'}\n`);
         }
         if (ruleErrors > 0) setExit(EXIT_ERROR);
         else setExit(findings.some((f) => atLeast(f.severity, failSeverity)) ? EXIT_FINDINGS : EXIT_OK);

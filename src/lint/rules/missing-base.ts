@@ -38,9 +38,9 @@ export const rule = defineRule({
         }
         const own = new Set<string>();
         for (const e of children) collectNames(e, own);
-        const lost = dropped.filter((p) => !own.has(p.element.name));
-        // Everything dropped is re-added here (a backend that replaces the global forward-request with its
-        // own retry + forward-request): a deliberate override, not a loss.
+        // A backend that replaces the broader forward-request with its own (often inside retry) is the
+        // usual, deliberate override: a re-added forward-request is not a loss. Anything else dropped is.
+        const lost = dropped.filter((p) => !(section === 'backend' && p.element.name === 'forward-request' && own.has('forward-request')));
         if (dropped.length > 0 && lost.length === 0) continue;
         const what =
           lost.length > 0
