@@ -189,11 +189,9 @@ export async function loadArtifacts(source: FileSource, opts: ReadOptions = {}):
   const result = await readArtifacts(source, opts);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    throw new DiagnosticsError(
-      'E_ARTIFACT',
-      `${errors.length} problem${errors.length === 1 ? '' : 's'} in ${source.description}`,
-      result.diagnostics,
-    );
+    // The CLI prints these as `file:line:col: message`; say which lines are only warnings.
+    const labelled = result.diagnostics.map((d) => (d.severity === 'error' ? d : { ...d, message: `warning: ${d.message}` }));
+    throw new DiagnosticsError('E_ARTIFACT', `${errors.length} problem${errors.length === 1 ? '' : 's'} in ${source.description}`, labelled);
   }
   return result;
 }

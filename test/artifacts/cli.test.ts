@@ -65,6 +65,7 @@ describe('apimops render', () => {
     expect(r.err).toContain("apis/orders/api.yaml:2:1: unknown property 'displayNme' (did you mean 'displayName'?)\n");
     expect(r.err).toContain("apis/orders/api.yaml:4:23: 'subscriptionRequired' must be boolean\n");
     expect(r.err).toContain("products/gold/product.yaml:3:5: product 'gold' lists API 'nope-api', which does not exist\n");
+    expect(r.err).toContain('random.txt: warning: unknown file: not part of the artifact layout (ARTIFACT-FORMAT.md), ignored\n');
     expect(r.err).toContain('apimops: 23 problems in ');
     expect(r.err).not.toMatch(/internal error|\n\s+at /);
   });
