@@ -41,6 +41,7 @@ function buildRepo(n: number): string {
   git('init', '-q', '-b', 'main');
   git('config', 'user.email', 'bench@example.com');
   git('config', 'user.name', 'bench');
+  git('config', 'gc.auto', '0'); // no background auto-gc racing the explicit repack below
   git('commit', '-q', '--allow-empty', '-m', 'empty');
   for (let i = 0; i < n; i++) {
     const dir = join(repo, 'artifacts', 'apis', `api-${i}`);
@@ -52,7 +53,7 @@ function buildRepo(n: number): string {
   }
   git('add', '-A');
   git('commit', '-q', '-m', `${n} apis`);
-  git('gc', '-q'); // a CI checkout is a packed clone; 4,000 loose objects would measure the disk, not apimops
+  git('repack', '-a', '-d', '-q'); // a CI checkout is a packed clone; 4,000 loose objects would measure the disk
   return repo;
 }
 
@@ -100,7 +101,7 @@ const git = (...a: string[]) => execFileSync('git', a, { cwd: par.repo, encoding
 await recordDeployment(par.arm, { commit: git('rev-parse', 'HEAD').trim() }, { pollIntervalMs: 0 });
 for (const i of [7, Math.floor(N * 0.42), N - 1]) writeFileSync(join(par.repo, 'artifacts', 'apis', `api-${i}`, 'policy.xml'), policy(i, '-changed'));
 git('commit', '-q', '-am', 'three policies');
-git('gc', '-q');
+git('repack', '-a', '-d', '-q');
 const callsBefore = par.fake.requestCount();
 const t0 = performance.now();
 const r = await openGitRepo(par.repo);

@@ -252,6 +252,14 @@ describe('apimops publish (commit ranges)', () => {
     expect(fake.store.get('/products/premium')?.properties.displayName).toBe('Premium Plus');
   });
 
+  it('dry-runs a commit range for an environment without Azure access (no target configured, no secrets set)', async () => {
+    const r = await cli(['publish', '--env', 'prod', '--from', 'HEAD~1', '--dry-run'], {});
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('+ create namedValue /namedValues/backend-api-key');
+    expect(r.stderr).toMatch(/configuration\.prod\.yaml:\d+:\d+: warning: environment variable APPINSIGHTS_INSTRUMENTATION_KEY is not set/);
+    expect(fake.requests).toEqual([]);
+  });
+
   it('answers a bad ref with exit 2', async () => {
     const r = await cli(['diff', '--from', 'no-such-ref']);
     expect(r.code).toBe(2);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createArmApplier, readDeployment, recordDeployment } from '../../arm/apply.js';
@@ -36,7 +37,8 @@ interface PublishFlags {
 /** Everything decided before the first write. */
 interface Prepared {
   mode: PublishMode;
-  arm: ArmClient;
+  /** The ARM client, created on first use: a dry run of a commit range needs no Azure access at all. */
+  arm: () => ArmClient;
   prepared: PreparedPublish;
   sources: PlaceholderSource[];
   /** The commit to record as deployed after a complete publish. */
@@ -66,13 +68,14 @@ async function deployedCommitOf(io: CliIO, folder: string): Promise<string | und
 async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undefined, configPath: string | undefined): Promise<Prepared> {
   const env = flags.env!;
   const loaded = loadConfig({ cwd: io.cwd, configPath, env: io.env });
-  const arm = armForEnvironment(loaded, env, io.env, flags.endpoint);
+  let client: ArmClient | undefined;
+  const arm = () => (client ??= armForEnvironment(loaded, env, io.env, flags.endpoint));
   const folder = resolveArtifactsFolder(loaded, io.cwd, folderArg);
   if (flags.from !== undefined) {
     const repo = await openGitRepo(folder);
     let fromRef = flags.from;
     if (fromRef === 'last-deployed') {
-      const record = await readDeployment(arm);
+      const record = await readDeployment(arm());
       if (!record) {
         throw new UserError('E_CONFIG', `environment '${env}' has no recorded deployment for --from last-deployed`, {
           hint: 'publish it once without --from (against the live service); that records the commit',
@@ -84,7 +87,7 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
     const to = await repo.resolveCommit(flags.to ?? 'HEAD');
     // One read before any write: a wrong target, a missing role or an expired token fails here (exit 2),
     // with nothing written, instead of on the first level's PUTs.
-    if (flags.from !== 'last-deployed' && !flags.dryRun) await readDeployment(arm);
+    if (flags.from !== 'last-deployed' && !flags.dryRun) await readDeployment(arm());
     const overrides = overridesPathFor(loaded, env, folder);
     const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overrides, { strict: false }), loadStateAtCommit(repo, to, folder, overrides)]);
     printWarnings(io, b.diagnostics);
@@ -95,17 +98,16 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
       prepared: preparePublish(a.state, b.state, { mode: 'range' }),
       sources,
       commit: to,
-      description: `${fromRef} (${from.slice(0, 12)}) → ${flags.to ?? 'HEAD'} (${to.slice(0, 12)}) to ${arm.serviceName}`,
+      description: `${fromRef} (${from.slice(0, 12)}) → ${flags.to ?? 'HEAD'} (${to.slice(0, 12)}) to ${env}`,
     };
   }
   if (flags.to !== undefined) throw new UserError('E_USAGE', '--to needs --from');
   const target = await loadEffectiveState({ cwd: io.cwd, env: io.env, configPath, folder: folderArg, environment: env });
   printWarnings(io, target.diagnostics);
-  const live: ApimState = await loadLiveState(arm, { parallelism: Number(flags.parallelism) });
+  const live: ApimState = await loadLiveState(arm(), { parallelism: Number(flags.parallelism) });
   const commit = await deployedCommitOf(io, target.folder);
   const sources: PlaceholderSource[] = [];
   if (target.overridesFile) {
-    const { readFileSync } = await import('node:fs');
     sources.push({ file: target.overridesFile, text: readFileSync(target.overridesFile, 'utf8') });
   }
   return {
@@ -114,7 +116,7 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
     prepared: preparePublish(live, target.state, { mode: 'live', prune: flags.prune === true }),
     sources,
     ...(commit ? { commit } : {}),
-    description: `${target.folder} to ${arm.serviceName} (live)`,
+    description: `${target.folder} to ${env} (${arm().serviceName}, live)`,
   };
 }
 
@@ -259,7 +261,7 @@ export const command: CommandModule = {
             hint: 'run again with --yes to delete them (nothing was changed)',
           });
         }
-        const applier = createArmApplier(p.arm);
+        const applier = createArmApplier(p.arm());
         const progress = json ? undefined : await progressFor(io, plan);
         let result: ExecuteResult;
         try {
@@ -272,7 +274,7 @@ export const command: CommandModule = {
         } finally {
           await progress?.stop();
         }
-        if (result.complete && p.commit) await recordDeployment(p.arm, { commit: p.commit, at: new Date().toISOString() });
+        if (result.complete && p.commit) await recordDeployment(p.arm(), { commit: p.commit, at: new Date().toISOString() });
         if (json) {
           io.stdout(`${JSON.stringify({ ...resultJson(p, result, false), armCalls: applier.calls }, null, 2)}\n`);
         } else if (result.complete) {
