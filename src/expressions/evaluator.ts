@@ -10,7 +10,7 @@ import { CsException, ExpressionError, Exceptions, LimitExceeded, type SourceAt,
 import { toDisplayString } from './display.js';
 import { JToken } from './json.js';
 import { printType } from './print.js';
-import { arith, bitwise, castTo, csCompare, csEquals, isInstanceOf, normalizeTypeName, runtimeKey, toSequence, typeNameOf } from './runtime/convert.js';
+import { arith, bitwise, castTo, castToNormalized, csCompare, csEquals, isInstanceOf, normalizeTypeName, runtimeKey, toSequence, typeNameOf } from './runtime/convert.js';
 import { Frame, Ref, type CallSite, type EvaluateOptions, type MethodImpl } from './runtime/frame.js';
 import { DISALLOWED_TYPES, INSTANCE, LINQ, NAMESPACES, OBJECT_MEMBERS, STATICS, defaultValue, implicitConvert, indexGet, isKnownTypeName, indexSet, memberSet, resolveStaticType, staticKeyOf } from './runtime/library.js';
 import { CsAnonymous, CsChar, CsDouble, CsLambda, CsTypeRef, enumMember, ENUMS } from './values.js';
@@ -178,7 +178,7 @@ class Compiler {
   /** A value expression (never a type name); null-conditional chains end here. */
   expr(e: Expr, scope: Scope): C {
     const c = this.guard(e.span, this.node(e, scope));
-    if (e.kind === 'Member' || e.kind === 'Call' || e.kind === 'Index') {
+    if ((e.kind === 'Member' || e.kind === 'Call' || e.kind === 'Index') && hasNullConditional(e)) {
       const fn = c.fn;
       return { fn: (f) => { const v = fn(f); return v === SHORT ? null : v; }, type: c.type };
     }
@@ -245,7 +245,11 @@ class Compiler {
         const fromObject = operand.type === 'object';
         const nullable = e.type.nullable;
         const fn = operand.fn;
-        return { fn: this.located((f) => castTo(fn(f), target, nullable, fromObject), e.span), type: normalizeTypeName(target) };
+        const t = normalizeTypeName(target);
+        if (t === 'string') {
+          return { fn: this.located((f) => { const v = fn(f); return typeof v === 'string' ? v : castToNormalized(v, t, nullable, fromObject); }, e.span), type: t };
+        }
+        return { fn: this.located((f) => castToNormalized(fn(f), t, nullable, fromObject), e.span), type: t };
       }
       case 'Is': {
         const operand = this.expr(e.operand, scope).fn;
@@ -957,6 +961,17 @@ class Compiler {
         };
       }
     }
+  }
+}
+
+/** Does a member/call/index chain contain `?.` or `?[` (so it may short-circuit to null)? */
+function hasNullConditional(e: Expr): boolean {
+  for (let cur: Expr = e; ; ) {
+    if (cur.kind === 'Member' || cur.kind === 'Index') {
+      if (cur.nullConditional) return true;
+      cur = cur.object;
+    } else if (cur.kind === 'Call') cur = cur.callee;
+    else return false;
   }
 }
 

@@ -144,6 +144,7 @@ export function parseJson(text: unknown): JToken {
   const fail = (msg: string): never => {
     throw Exceptions.jsonReader(`${msg} Path '', line ${line}, position ${i - lineStart}.`);
   };
+  let nextBs = s.indexOf('\\');
   const ws = () => {
     for (;;) {
       const c = s.charCodeAt(i);
@@ -156,6 +157,19 @@ export function parseJson(text: unknown): JToken {
   };
   const str = (q: string): string => {
     i++;
+    // fast path: no escapes before the closing quote
+    const close = s.indexOf(q, i);
+    if (close >= 0) {
+      if (nextBs >= 0 && nextBs < i) nextBs = s.indexOf('\\', i);
+      const bs = nextBs;
+      if (bs < 0 || bs > close) {
+        const out = s.slice(i, close);
+        if (out.indexOf('\n') < 0) {
+          i = close + 1;
+          return out;
+        }
+      }
+    }
     let out = '';
     for (;;) {
       if (i >= s.length) fail('Unterminated string. Expected delimiter: ' + q + '.');
@@ -174,8 +188,42 @@ export function parseJson(text: unknown): JToken {
           case undefined: fail('Unterminated string.'); break;
           default: out += e;
         }
-      } else { out += c; i++; }
+      } else {
+        if (c === '\n') { line++; lineStart = i + 1; }
+        out += c;
+        i++;
+      }
     }
+  };
+  /** Scans a JSON number at `i` by character codes (no regex, no slicing of the rest of the input). */
+  const num = (): JToken | undefined => {
+    const st = i;
+    let j = i;
+    if (s.charCodeAt(j) === 45) j++;
+    const d0 = j;
+    while (j < s.length && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
+    if (j === d0) return undefined;
+    let float = false;
+    if (s.charCodeAt(j) === 46) {
+      const f0 = ++j;
+      while (j < s.length && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
+      if (j === f0) fail('Input string was not in a correct format.');
+      float = true;
+    }
+    const e = s.charCodeAt(j);
+    if (e === 101 || e === 69) {
+      j++;
+      if (s.charCodeAt(j) === 43 || s.charCodeAt(j) === 45) j++;
+      const x0 = j;
+      while (j < s.length && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
+      if (j === x0) fail('Input string was not in a correct format.');
+      float = true;
+    }
+    i = j;
+    const text = s.slice(st, j);
+    if (float) return new JValue('Float', Number(text));
+    const n = Number(text);
+    return new JValue('Integer', Number.isSafeInteger(n) ? n : BigInt(text));
   };
   const value = (depth: number): JToken => {
     if (depth > 64) fail('The reader\'s MaxDepth of 64 has been exceeded.');
@@ -190,17 +238,23 @@ export function parseJson(text: unknown): JToken {
         let name: string;
         if (s[i] === '"' || s[i] === "'") name = str(s[i]!);
         else {
-          const m = /^[A-Za-z_$][\w$]*/.exec(s.slice(i));
-          if (!m) fail(`Invalid property identifier character: ${s[i] ?? 'EOF'}.`);
-          name = m![0];
-          i += name.length;
+          const st = i;
+          while (i < s.length && /[\w$]/.test(s[i]!)) i++;
+          if (i === st || /[0-9]/.test(s[st]!)) fail(`Invalid property identifier character: ${s[st] ?? 'EOF'}.`);
+          name = s.slice(st, i);
         }
         ws();
         if (s[i] !== ':') fail(`Invalid character after parsing property name. Expected ':' but got: ${s[i] ?? 'EOF'}.`);
         i++;
         const v = value(depth + 1);
         // Newtonsoft's JObject.Parse keeps the last duplicate.
-        o.set(name, v);
+        const existing = o.props.get(name);
+        if (existing) existing.value = v;
+        else {
+          const p = new JProperty(name, v);
+          p.parent = o;
+          o.props.set(name, p);
+        }
         ws();
         if (s[i] === ',') { i++; ws(); continue; }
         if (s[i] !== '}') fail(`After parsing a value an unexpected character was encountered: ${s[i] ?? 'EOF'}.`);
@@ -223,16 +277,15 @@ export function parseJson(text: unknown): JToken {
       return a;
     }
     if (c === '"' || c === "'") return new JValue('String', str(c));
-    const m = /^-?(\d+)(\.\d+)?([eE][+-]?\d+)?/.exec(s.slice(i, i + 400));
-    if (m && m[0] !== '-') {
-      i += m[0].length;
-      if (m[2] || m[3]) return new JValue('Float', Number(m[0]));
-      const n = Number(m[0]);
-      return new JValue('Integer', Number.isSafeInteger(n) ? n : BigInt(m[0]));
-    }
-    for (const [word, tok] of [['true', () => new JValue('Boolean', true)], ['false', () => new JValue('Boolean', false)], ['null', () => JValue.null()], ['undefined', () => new JValue('Undefined', null)], ['NaN', () => new JValue('Float', NaN)], ['Infinity', () => new JValue('Float', Infinity)], ['-Infinity', () => new JValue('Float', -Infinity)]] as const) {
-      if (s.startsWith(word, i)) { i += word.length; return tok(); }
-    }
+    const n = num();
+    if (n) return n;
+    if (s.startsWith('true', i)) { i += 4; return new JValue('Boolean', true); }
+    if (s.startsWith('false', i)) { i += 5; return new JValue('Boolean', false); }
+    if (s.startsWith('null', i)) { i += 4; return JValue.null(); }
+    if (s.startsWith('undefined', i)) { i += 9; return new JValue('Undefined', null); }
+    if (s.startsWith('NaN', i)) { i += 3; return new JValue('Float', NaN); }
+    if (s.startsWith('Infinity', i)) { i += 8; return new JValue('Float', Infinity); }
+    if (s.startsWith('-Infinity', i)) { i += 9; return new JValue('Float', -Infinity); }
     if (i >= s.length) fail('Unexpected end of content while loading JToken.');
     return fail(`Unexpected character encountered while parsing value: ${c}.`);
   };
@@ -249,7 +302,9 @@ export function parseJson(text: unknown): JToken {
 const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
 
 /** A JSON string literal as Newtonsoft writes it (only quotes, backslashes and control chars escaped). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u0085\u2028\u2029]/;
 export function quoteJson(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   // eslint-disable-next-line no-control-regex
   return '"' + s.replace(/["\\\u0000-\u001f\u0085\u2028\u2029]/g, (c) => ESCAPES[c] ?? '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) + '"';
 }
@@ -275,19 +330,48 @@ function writeValue(v: JValue): string {
 
 function writeJson(t: JToken, indented: boolean, indent: string): string {
   if (t instanceof JValue) return writeValue(t);
-  const nl = indented ? JSON_NEWLINE : '';
-  const inner = indented ? indent + '  ' : '';
-  if (t instanceof JProperty) return quoteJson(t.name) + (indented ? ': ' : ':') + writeJson(t.value, indented, indent);
+  if (!indented) return writeCompact(t);
+  const nl = JSON_NEWLINE;
+  const inner = indent + '  ';
+  if (t instanceof JProperty) return quoteJson(t.name) + ': ' + writeJson(t.value, true, indent);
   if (t instanceof JObject) {
     if (t.props.size === 0) return '{}';
-    const parts = [...t.props.values()].map((p) => inner + writeJson(p, indented, inner));
-    return '{' + nl + parts.join(',' + nl) + nl + (indented ? indent : '') + '}';
+    let out = '{';
+    let first = true;
+    for (const p of t.props.values()) {
+      out += (first ? nl : ',' + nl) + inner + quoteJson(p.name) + ': ' + writeJson(p.value, true, inner);
+      first = false;
+    }
+    return out + nl + indent + '}';
   }
   if (t instanceof JArray) {
     if (t.items.length === 0) return '[]';
-    const parts = t.items.map((x) => inner + writeJson(x, indented, inner));
-    return '[' + nl + parts.join(',' + nl) + nl + (indented ? indent : '') + ']';
+    let out = '[';
+    for (let k = 0; k < t.items.length; k++) out += (k === 0 ? nl : ',' + nl) + inner + writeJson(t.items[k]!, true, inner);
+    return out + nl + indent + ']';
   }
+  return '';
+}
+
+/** `Formatting.None`: one pass, no intermediate arrays (the hot path of body rewrites). */
+function writeCompact(t: JToken): string {
+  if (t instanceof JValue) return writeValue(t);
+  if (t instanceof JObject) {
+    let out = '{';
+    let first = true;
+    for (const p of t.props.values()) {
+      if (!first) out += ',';
+      out += quoteJson(p.name) + ':' + writeCompact(p.value);
+      first = false;
+    }
+    return out + '}';
+  }
+  if (t instanceof JArray) {
+    let out = '[';
+    for (let k = 0; k < t.items.length; k++) out += (k === 0 ? '' : ',') + writeCompact(t.items[k]!);
+    return out + ']';
+  }
+  if (t instanceof JProperty) return quoteJson(t.name) + ':' + writeCompact(t.value);
   return '';
 }
 

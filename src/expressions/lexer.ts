@@ -201,6 +201,7 @@ function lexNumber(source: string, i: number, end: number, err: (m: string, s: n
     i += 2;
     while (i < end && /[01_]/.test(source[i]!)) i++;
     text = source.slice(s, i).replace(/_/g, '');
+    if (text.length <= 2) err('Invalid number', s, i);
   } else {
     while (i < end && /[0-9_]/.test(source[i]!)) i++;
     if (source[i] === '.' && /[0-9]/.test(source[i + 1] ?? '')) {

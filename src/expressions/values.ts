@@ -192,7 +192,7 @@ export class CsDictionary<V = unknown> {
     return d;
   }
   private norm(key: unknown): unknown {
-    if (this.comparer === 'ignoreCase' && typeof key === 'string') return key.toLowerCase();
+    if (typeof key === 'string') return this.comparer === 'ignoreCase' ? key.toLowerCase() : key;
     return dictKey(key);
   }
   get size(): number {
@@ -204,6 +204,10 @@ export class CsDictionary<V = unknown> {
   /** The value, or `undefined` when absent (the expression-level indexer throws KeyNotFoundException). */
   get(key: unknown): V | undefined {
     return this.map.get(this.norm(key))?.value;
+  }
+  /** The stored entry (distinguishes a stored `undefined`/null from absence with one lookup). */
+  entry(key: unknown): { key: unknown; value: V } | undefined {
+    return this.map.get(this.norm(key));
   }
   set(key: unknown, value: V): void {
     const n = this.norm(key);

@@ -24,6 +24,22 @@ export function runtimeKey(v: unknown): string {
     default: break;
   }
   if (v === null || v === undefined) return 'null';
+  const ctor = (v as { constructor?: unknown }).constructor;
+  if (ctor === Object || ctor === undefined) return (v as { csType?: unknown }).csType === undefined ? 'host' : String((v as { csType: string }).csType);
+  if (typeof ctor === 'function') {
+    const cached = KEY_CACHE.get(ctor);
+    if (cached !== undefined) return cached;
+    const k = slowKey(v);
+    // instances of one class share a key unless they carry their own csType tag
+    if ((v as { csType?: unknown }).csType === undefined || Object.hasOwn(ctor.prototype as object, 'csType')) KEY_CACHE.set(ctor, k);
+    return k;
+  }
+  return slowKey(v);
+}
+
+const KEY_CACHE = new WeakMap<object, string>();
+
+function slowKey(v: unknown): string {
   if (v instanceof JObject) return 'JObject';
   if (v instanceof JArray) return 'JArray';
   if (v instanceof JValue) return 'JValue';
@@ -126,7 +142,11 @@ function truncateToInt(d: number, type: string): number {
  * must be *unboxed* exactly (`(int)(object)5L` throws); otherwise numeric conversions apply.
  */
 export function castTo(value: unknown, target: string, nullable: boolean, fromObject: boolean): unknown {
-  const t = normalizeTypeName(target);
+  return castToNormalized(value, normalizeTypeName(target), nullable, fromObject);
+}
+
+/** `castTo` for an already-normalised type name (the evaluator normalises once at compile time). */
+export function castToNormalized(value: unknown, t: string, nullable: boolean, fromObject: boolean): unknown {
   if (value === undefined) value = null;
   if (value instanceof JToken && !['JToken', 'JObject', 'JArray', 'JValue', 'JProperty', 'JContainer', 'object', 'IEnumerable', 'IEnumerable<JToken>'].includes(t)) {
     return convertJToken(value, t, nullable);

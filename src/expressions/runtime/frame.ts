@@ -24,27 +24,32 @@ export class Frame {
   ret: unknown = undefined;
   readonly slots: unknown[];
   readonly maxSteps: number;
-  readonly deadline: number;
+  /** Computed on the first loop iteration: most expressions have no loop and never read the clock. */
+  private deadline = -1;
+  private readonly timeoutMs: number;
   readonly monotonic: () => number;
   readonly now: () => number;
   readonly random: () => number;
   /** Exceptions being handled (for `throw;`). */
   readonly handling: unknown[] = [];
+  readonly opts: EvaluateOptions | undefined;
   constructor(
     readonly ctx: ExpressionContext,
     slotCount: number,
     opts: EvaluateOptions | undefined,
   ) {
     this.slots = slotCount ? new Array<unknown>(slotCount).fill(null) : EMPTY;
+    this.opts = opts;
     this.maxSteps = opts?.maxIterations ?? DEFAULT_MAX_ITERATIONS;
     this.monotonic = opts?.monotonic ?? defaultMonotonic;
-    this.deadline = this.monotonic() + (opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.timeoutMs = opts?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.now = opts?.now ?? Date.now;
     this.random = opts?.random ?? Math.random;
   }
   /** Counts one loop iteration / lambda call; enforces the iteration and time limits. */
   tick(): void {
     const s = ++this.steps;
+    if (this.deadline < 0) this.deadline = this.monotonic() + this.timeoutMs;
     if (s > this.maxSteps) throw new LimitExceeded(`Expression evaluation exceeded the limit of ${this.maxSteps} loop iterations.`);
     if ((s & 1023) === 0 && this.monotonic() > this.deadline) throw new LimitExceeded('Expression evaluation exceeded its time limit.');
   }

@@ -233,7 +233,9 @@ function splitString(s: string, args: unknown[]): string[] {
     else if (a === null) seps = [];
   }
   let parts: string[];
-  if (seps.length === 0 || seps.every((x) => x === '')) {
+  if (seps.length === 1 && seps[0] !== '' && count === Number.MAX_SAFE_INTEGER) {
+    parts = s.split(seps[0]!);
+  } else if (seps.length === 0 || seps.every((x) => x === '')) {
     parts = seps.length === 0 ? s.split(/\s/) : [s];
   } else {
     parts = [];
@@ -1348,10 +1350,11 @@ const JVALUE_STATIC: TypeMembers = { ctor: ([v]) => toJToken(v ?? null, false), 
 
 const dictGet = (d: CsDictionary, k: unknown): unknown => {
   if (k === null || k === undefined) throw Exceptions.argumentNull('key');
-  if (!d.has(k)) throw Exceptions.keyNotFound(str(k));
-  return d.get(k);
+  const e = d.entry(k);
+  if (e === undefined) throw Exceptions.keyNotFound(str(k));
+  return e.value;
 };
-const joinValues = (v: unknown): unknown => (Array.isArray(v) ? v.map((x) => str(x)).join(',') : v);
+const joinValues = (v: unknown): unknown => (Array.isArray(v) ? (v.length === 1 && typeof v[0] === 'string' ? v[0] : v.map((x) => str(x)).join(',')) : v);
 const DICTIONARY: TypeMembers = {
   props: { Count: (d: CsDictionary) => d.size, Keys: (d: CsDictionary) => d.keys(), Values: (d: CsDictionary) => d.values() },
   returns: { ContainsKey: 'bool', Count: 'int', TryGetValue: 'bool' },
@@ -1360,10 +1363,10 @@ const DICTIONARY: TypeMembers = {
     ContainsValue: (d: CsDictionary, [v]) => d.values().some((x) => csObjectEquals(x, v)),
     TryGetValue: (d: CsDictionary, [k, out]) => { const has = d.has(notNull(k, 'key')); setOut(out, has ? d.get(k) : null); return has; },
     GetValueOrDefault: (d: CsDictionary, [k, dflt], site) => {
-      const has = d.has(notNull(k, 'key'));
+      const e = d.entry(notNull(k, 'key'));
       const target = site.typeArgs[0];
-      if (!has) return dflt !== undefined ? dflt : target ? defaultValue(target) : null;
-      const v = d.get(k);
+      if (e === undefined) return dflt !== undefined ? dflt : target ? defaultValue(target) : null;
+      const v = e.value;
       if (d.multiValue) return joinValues(v);
       if (target) return target === 'object' ? v : castTo(v, target, true, true);
       return v;

@@ -4,10 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExpressionError } from './errors.js';
-import { parseProgram } from './parser.js';
-import { printProgram } from './print.js';
-import { corpusFiles, extractExpressions } from '../../test/expressions/corpus.js';
+import { ExpressionError } from '../../src/expressions/errors.js';
+import { parseProgram } from '../../src/expressions/parser.js';
+import { printProgram } from '../../src/expressions/print.js';
+import { corpusFiles, extractExpressions } from './corpus.js';
 
 /** The AST without source spans (they legitimately differ after printing). */
 function strip(v: unknown): unknown {
