@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExtract, type ExtractOptions } from '../../src/extract/extract.js';
 import { EXTRACT_ALL, parseExtractFilter, type ExtractFilter } from '../../src/extract/filter.js';
+import { parseArtifactPath } from '../../src/artifacts/paths.js';
 import { startFakeArm, type FakeArm, type FakeArmOptions } from '../support/fake-arm/server.js';
 import { seedFakeFromFolder } from '../support/fake-arm/seed.js';
 
@@ -38,8 +39,9 @@ function filesOf(root: string, skip: (p: string) => boolean = () => false): Map<
   return out;
 }
 
-const isConfiguration = (p: string) => /^configuration\.[^/]+\.yaml$/.test(p);
-const SAMPLE_FILES = filesOf(SAMPLE, isConfiguration);
+/** Files of the sample that are not resources (overrides, extractor filter, `apimops test` cases): not extracted. */
+const notExtracted = (p: string) => parseArtifactPath(p) === undefined;
+const SAMPLE_FILES = filesOf(SAMPLE, notExtracted);
 
 /** A fake holding the sample; faults are switched on after seeding. */
 async function seededFake(options: FakeArmOptions = {}): Promise<FakeArm> {
