@@ -4,6 +4,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig, resolveArtifactsFolder } from '../../artifacts/config.js';
 import { folderSource } from '../../artifacts/folder-source.js';
+import { parseArtifactPath } from '../../artifacts/paths.js';
 import { globToRegExp, lintConfigOf, parseRuleFlags } from '../../lint/config.js';
 import { compareFindings } from '../../lint/engine.js';
 import { FORMATTERS, isFormatName } from '../../lint/formatters/index.js';
@@ -33,7 +34,8 @@ interface Target {
 /**
  * Folder arguments are linted whole. A file argument (the pre-commit hook passes changed files) is linted
  * in the context of its artifact folder — the configured `artifacts` folder when the file is inside it, else
- * the file's own folder — and only its findings are reported.
+ * the file's own folder — and only its findings are reported. Files that are not artifact files (not in
+ * the layout, not policy XML) are skipped, so a hook can pass every staged file.
  */
 function targetsOf(paths: readonly string[], cwd: string, defaultRoot: string): Target[] {
   if (paths.length === 0) return [{ root: defaultRoot }];
@@ -52,8 +54,11 @@ function targetsOf(paths: readonly string[], cwd: string, defaultRoot: string): 
     }
     const inDefault = !relative(defaultRoot, abs).startsWith('..') && !isAbsolute(relative(defaultRoot, abs));
     const root = inDefault ? defaultRoot : dirname(abs);
+    const rel = toPosix(relative(root, abs));
+    // Only artifact files are linted: the pre-commit hook passes every staged file (README, CI YAML…).
+    if (!(inDefault && parseArtifactPath(rel)) && !rel.toLowerCase().endsWith('.xml')) continue;
     const t = targets.get(root) ?? { root, only: new Set<string>() };
-    t.only?.add(toPosix(relative(root, abs)));
+    t.only?.add(rel);
     targets.set(root, t);
   }
   return [...targets.values()];
