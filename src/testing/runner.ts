@@ -26,7 +26,7 @@ import type { Store } from '../gateway/stores/store.js';
 import type { TraceEntry } from '../gateway/trace.js';
 import { describeMatcher, matchBody, matchNamed, matchValue, show } from './matchers.js';
 import { startMocks, type MockSet } from './mock-backends.js';
-import type { CaseResult, Expectations, Failure, RecordedCall, RequestSpec, RunResult, StepRecord, TestCase, TestFile } from './types.js';
+import type { CaseResult, Expectations, Failure, RecordedCall, RequestSpec, RunResult, StepRecord, TestCase, TestFile, TokenSpec } from './types.js';
 
 /** How to run. */
 export interface RunOptions {
@@ -148,10 +148,13 @@ export async function runCase(file: string, c: TestCase, eff: EffectiveState, op
     const expected = jwtExpectations(eff.folder);
     for (let si = 0; si < c.steps.length; si++) {
       const step = c.steps[si]!;
+      // A step's token is minted once, when the step starts: repetitions reuse it, as a real client would.
+      let token: string | undefined;
       for (let rep = 1; rep <= step.repeat; rep++) {
         clock.now += step.advanceMs;
         const where = { step: si + 1, ...(step.repeat > 1 ? { repetition: rep } : {}) };
-        const built = await buildRequest(step.request, eff.state, idp, now(), expected);
+        if (step.request.token && token === undefined) token = await tokenFor(step.request.token, idp, now(), expected);
+        const built = buildRequest(step.request, eff.state, token);
         if ('failure' in built) {
           failures.push({ ...where, ...built.failure });
           break;
@@ -234,7 +237,21 @@ function capturingPolicies(sink: Map<string, CsDictionary<unknown>>): PolicyModu
 /** What a step's request turned into. */
 type Built = { url: URL; headers: HeaderBag; body: BodyHolder } | { failure: Omit<Failure, 'step' | 'repetition'> };
 
-async function buildRequest(r: RequestSpec, state: ApimState, idp: LocalIdentityProvider, now: number, expected: { issuers: string[]; audiences: string[] }): Promise<Built> {
+/** The token of a request: the raw one, or one minted by the local identity provider at `now` (minus `age`). */
+async function tokenFor(t: TokenSpec, idp: LocalIdentityProvider, now: number, expected: { issuers: string[]; audiences: string[] }): Promise<string> {
+  if (t.kind === 'raw') return t.value;
+  return idp.mint({
+    sub: t.sub,
+    aud: t.aud ?? (expected.audiences.length === 1 ? expected.audiences[0] : undefined),
+    iss: t.iss ?? (expected.issuers.length === 1 ? expected.issuers[0] : undefined),
+    roles: t.roles,
+    claims: t.claims,
+    expiresIn: t.expiresIn,
+    now: now - t.age * 1000,
+  });
+}
+
+function buildRequest(r: RequestSpec, state: ApimState, token: string | undefined): Built {
   // The in-process gateway has no socket; https is what APIM APIs list (the router checks the scheme).
   const url = new URL(r.path, 'https://localhost');
   for (const [k, v] of r.query) url.searchParams.append(k, v);
@@ -253,22 +270,7 @@ async function buildRequest(r: RequestSpec, state: ApimState, idp: LocalIdentity
     }
     headers.set(subscriptionHeaderFor(state, url.pathname), key);
   }
-  if (r.token) {
-    const t = r.token;
-    const value =
-      t.kind === 'raw'
-        ? t.value
-        : await idp.mint({
-            sub: t.sub,
-            aud: t.aud ?? (expected.audiences.length === 1 ? expected.audiences[0] : undefined),
-            iss: t.iss ?? (expected.issuers.length === 1 ? expected.issuers[0] : undefined),
-            roles: t.roles,
-            claims: t.claims,
-            expiresIn: t.expiresIn,
-            now: now - t.age * 1000,
-          });
-    headers.set(t.header, t.scheme ? `${t.scheme} ${value}` : value);
-  }
+  if (r.token && token !== undefined) headers.set(r.token.header, r.token.scheme ? `${r.token.scheme} ${token}` : token);
   let body = BodyHolder.empty();
   if (r.body !== undefined) {
     const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
@@ -362,28 +364,44 @@ function checkTrace(e: Expectations, trace: TraceEntry[] | undefined): Failure[]
     (m.scope === undefined || t.scope === m.scope) &&
     (m.section === undefined || t.section === m.section) &&
     (m.message === undefined || m.message.test(t.message));
-  const listing = () => trace.map((t) => `  ${t.section.padEnd(8)} ${t.scope.padEnd(9)} ${t.source}${t.message ? `  ${t.message}` : ''}`).join('\n');
   const out: Failure[] = [];
+  // Expected entries are matched greedily, in order; each missing one is shown where it should have been.
+  const wanted = e.trace.filter((m) => !m.absent);
+  const found: number[] = [];
+  const missingAt = new Map<number, string[]>();
+  const missed: (typeof e.trace)[number][] = [];
   let from = 0;
-  for (const m of e.trace) {
-    if (m.absent) {
-      const bad = trace.find((t) => hit(m, t));
-      if (bad) out.push({ what: 'trace', expected: `no entry for ${describeTrace(m)}`, actual: `${bad.section} ${bad.scope} ${bad.source}: ${bad.message}`, at: m.at });
-      continue;
-    }
+  for (const m of wanted) {
     const idx = trace.findIndex((t, i) => i >= from && hit(m, t));
     if (idx < 0) {
-      const earlier = trace.findIndex((t) => hit(m, t));
-      out.push({
-        what: 'trace',
-        expected: `an entry for ${describeTrace(m)}${from > 0 ? ' after the previous expected entry' : ''}`,
-        actual: earlier >= 0 ? `only before the previous expected entry (entry ${earlier + 1})` : 'none; the trace was:',
-        at: m.at,
-        diff: listing(),
-      });
+      const list = missingAt.get(from) ?? [];
+      list.push(describeTrace(m));
+      missingAt.set(from, list);
+      missed.push(m);
       continue;
     }
+    found.push(idx);
     from = idx + 1;
+  }
+  const missing = missed.length;
+  if (missing > 0) {
+    const line = (t: TraceEntry) => `${t.section.padEnd(8)} ${t.scope.padEnd(9)} ${t.source}${t.message ? `  ${t.message}` : ''}`;
+    const diff: string[] = [];
+    for (let i = 0; i <= trace.length; i++) {
+      for (const d of missingAt.get(i) ?? []) diff.push(`- ${d}`);
+      if (i < trace.length) diff.push(`${found.includes(i) ? '✓' : ' '} ${line(trace[i]!)}`);
+    }
+    out.push({
+      what: 'trace',
+      expected: `${wanted.length} entr${wanted.length === 1 ? 'y' : 'ies'} in this order`,
+      actual: `${missing} missing (- below; ✓ = found)`,
+      at: missed[0]!.at,
+      diff: diff.join('\n'),
+    });
+  }
+  for (const m of e.trace.filter((x) => x.absent)) {
+    const bad = trace.find((t) => hit(m, t));
+    if (bad) out.push({ what: 'trace', expected: `no entry for ${describeTrace(m)}`, actual: `${bad.section} ${bad.scope} ${bad.source}: ${bad.message}`, at: m.at });
   }
   return out;
 }
