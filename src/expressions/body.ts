@@ -57,7 +57,7 @@ export class MessageBody {
       case 'string': case 'String': case 'System.String': return text();
       case 'byte[]': case 'Byte[]': return Uint8Array.from(bytes);
       case 'JObject': case 'JArray': case 'JToken': {
-        const t = parseJson(text());
+        const t = parseJson(text(), { dates: true });
         if (type === 'JObject' && !(t instanceof JObject)) throw Exceptions.jsonReader(`Error reading JObject from JsonReader. Current JsonReader item is not an object: ${t.type}. Path '', line 1, position 1.`);
         if (type === 'JArray' && !(t instanceof JArray)) throw Exceptions.jsonReader(`Error reading JArray from JsonReader. Current JsonReader item is not an array: ${t.type}. Path '', line 1, position 1.`);
         return t as JToken;

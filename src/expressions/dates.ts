@@ -80,6 +80,18 @@ export function formatDateTime(dt: CsDateTime, format: string | undefined, offse
       }
       case '\\': out += format[i + 1] ?? ''; n = 2; break;
       case '%': break;
+      case '.':
+        // `.FFF` with an all-zero fraction drops the separator too
+        if (format[i + 1] === 'F') {
+          let m = 0;
+          while (format[i + 1 + m] === 'F') m++;
+          const frac = fraction7.slice(0, Math.min(m, 7)).replace(/0+$/, '');
+          out += frac ? `.${frac}` : '';
+          n = 1 + m;
+          break;
+        }
+        out += '.';
+        break;
       default: out += c.repeat(n);
     }
     i += n;

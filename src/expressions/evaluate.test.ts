@@ -382,3 +382,16 @@ describe('limits and compile-time errors', () => {
     expect(() => compileExpression(`@(${Array.from({ length: 30000 }, () => '1').join('+')})`)).toThrow(/too large|nested too deeply/);
   });
 });
+
+describe('Newtonsoft date parsing (DateParseHandling.DateTime)', () => {
+  const body = '{"created":"2024-01-15T10:00:00Z","local":"2024-01-15T12:30:00+02:00","plain":"2024-01-15","frac":"2024-01-15T10:00:00.1230000Z"}';
+  it('ISO date strings become Date tokens: (string) prints invariant MM/dd/yyyy HH:mm:ss', () => {
+    expect(run('@((string)context.Request.Body.As<JObject>()["created"])', { body })).toBe('01/15/2024 10:00:00');
+    expect(run('@(context.Request.Body.As<JObject>()["created"].Type.ToString())', { body })).toBe('Date');
+    expect(run('@((string)context.Request.Body.As<JObject>()["plain"])', { body })).toBe('2024-01-15');
+    expect(run('@(((DateTime)context.Request.Body.As<JObject>()["local"]).ToString("o"))', { body })).toBe('2024-01-15T10:30:00.0000000+00:00');
+  });
+  it('re-serialises dates in ISO form (trailing zero fractions dropped)', () => {
+    expect(run('@(context.Request.Body.As<JObject>().ToString(Newtonsoft.Json.Formatting.None))', { body })).toBe('{"created":"2024-01-15T10:00:00Z","local":"2024-01-15T10:30:00+00:00","plain":"2024-01-15","frac":"2024-01-15T10:00:00.123Z"}');
+  });
+});

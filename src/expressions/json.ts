@@ -130,13 +130,43 @@ function adopt<T extends JToken>(t: T, parent: JContainer): T {
 
 // ---------------------------------------------------------------------------------------------- parse
 
+/** Options of `parseJson`. */
+export interface JsonReadOptions {
+  /**
+   * Newtonsoft's default `DateParseHandling.DateTime`: string values that are ISO 8601 date-times become
+   * `Date` tokens (so `(string)token` then prints `01/15/2024 10:00:00`, and `ToString()` re-serialises
+   * them in ISO form). The expression runtime turns this on, as APIM's Newtonsoft does; plain JSON
+   * handling elsewhere in the gateway leaves it off.
+   */
+  dates?: boolean;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})?$/;
+/** A Newtonsoft-recognised ISO date-time string as a `CsDateTime` (offsets converted to the local zone, UTC). */
+function isoDate(text: string): CsDateTime | null {
+  if (text.length < 19 || text.length > 40 || text.charCodeAt(4) !== 45) return null;
+  const m = ISO_DATE.exec(text);
+  if (!m) return null;
+  try {
+    const base = CsDateTime.fromParts(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, 0);
+    const ticks = base.ticks + BigInt((m[7] ?? '').padEnd(7, '0'));
+    if (!m[8]) return new CsDateTime(ticks, 'Unspecified');
+    if (m[8] === 'Z') return new CsDateTime(ticks, 'Utc');
+    const off = (m[8].startsWith('-') ? -1 : 1) * (Number(m[8].slice(1, 3)) * 60 + Number(m[8].slice(4, 6)));
+    return new CsDateTime(ticks - BigInt(off) * 600_000_000n, 'Local');
+  } catch {
+    return null;
+  }
+}
+
 /**
  * `JToken.Parse` / `JObject.Parse` / `JsonConvert.DeserializeObject`. Accepts standard JSON plus what
  * Newtonsoft tolerates and policies meet in practice: `//` and `/* *\/` comments, single-quoted strings,
  * trailing commas.
  */
-export function parseJson(text: unknown): JToken {
+export function parseJson(text: unknown, options: JsonReadOptions = {}): JToken {
   if (text === null || text === undefined) throw Exceptions.argumentNull('json');
+  const dates = options.dates === true;
   const s = String(text);
   let i = 0;
   let line = 1;
@@ -276,7 +306,14 @@ export function parseJson(text: unknown): JToken {
       i++;
       return a;
     }
-    if (c === '"' || c === "'") return new JValue('String', str(c));
+    if (c === '"' || c === "'") {
+      const text = str(c);
+      if (dates) {
+        const d = isoDate(text);
+        if (d) return new JValue('Date', d);
+      }
+      return new JValue('String', text);
+    }
     const n = num();
     if (n) return n;
     if (s.startsWith('true', i)) { i += 4; return new JValue('Boolean', true); }

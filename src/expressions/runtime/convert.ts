@@ -10,7 +10,7 @@ import { CsUrl } from '../url.js';
 import { MessageBody } from '../body.js';
 import { Jwt, BasicAuthCredentials } from '../auth.js';
 import { XAttribute, XDocument, XElement } from '../xml.js';
-import { parseDateTime } from '../dates.js';
+import { formatDateTime, parseDateTime } from '../dates.js';
 import { parseDouble, parseInteger, roundDotNet } from '../numbers.js';
 import { toDisplayString } from '../display.js';
 
@@ -270,6 +270,8 @@ export function convertJToken(token: JToken | null, t: string, nullable: boolean
   switch (t) {
     case 'string':
       if (token.valueType === 'Bytes') return Buffer.from(v as Uint8Array).toString('base64');
+      // Newtonsoft converts with CultureInfo.InvariantCulture: dates print as MM/dd/yyyy HH:mm:ss
+      if (v instanceof CsDateTime) return formatDateTime(v, 'MM/dd/yyyy HH:mm:ss');
       return jvalueText(token);
     case 'bool':
       if (typeof v === 'boolean') return v;

@@ -1113,7 +1113,7 @@ const JSONCONVERT: TypeMembers = {
   methods: {
     SerializeObject: (_, [v, fmt]) => serialize(v, fmt instanceof CsEnum ? fmt.name === 'Indented' : false),
     DeserializeObject: (_, [s], site) => {
-      const t = parseJson(s);
+      const t = parseJson(s, { dates: true });
       const target = site.typeArgs[0];
       if (!target || target === 'object') return t instanceof JValue ? t.value : t;
       return toObject(t, target);
@@ -1298,7 +1298,7 @@ const JOBJECT_STATIC: TypeMembers = {
   returns: { Parse: 'JObject', FromObject: 'JObject' },
   methods: {
     Parse: (_, [s]) => {
-      const t = parseJson(s);
+      const t = parseJson(s, { dates: true });
       if (!(t instanceof JObject)) throw Exceptions.jsonReader(`Error reading JObject from JsonReader. Current JsonReader item is not an object: ${t.type === 'Array' ? 'StartArray' : t.type}. Path '', line 1, position 1.`);
       return t;
     },
@@ -1320,7 +1320,7 @@ const JARRAY_STATIC: TypeMembers = {
   returns: { Parse: 'JArray', FromObject: 'JArray' },
   methods: {
     Parse: (_, [s]) => {
-      const t = parseJson(s);
+      const t = parseJson(s, { dates: true });
       if (!(t instanceof JArray)) throw Exceptions.jsonReader(`Error reading JArray from JsonReader. Current JsonReader item is not an array: ${t.type === 'Object' ? 'StartObject' : t.type}. Path '', line 1, position 1.`);
       return t;
     },
@@ -1333,7 +1333,7 @@ const JARRAY_STATIC: TypeMembers = {
     return a;
   },
 };
-const JTOKEN_STATIC: TypeMembers = { methods: { Parse: (_, [s]) => parseJson(s), FromObject: fromObject, DeepEquals: (_, [a, b]) => (a as JToken)?.toJson(false) === (b as JToken)?.toJson(false) } };
+const JTOKEN_STATIC: TypeMembers = { methods: { Parse: (_, [s]) => parseJson(s, { dates: true }), FromObject: fromObject, DeepEquals: (_, [a, b]) => (a as JToken)?.toJson(false) === (b as JToken)?.toJson(false) } };
 const JPROPERTY_STATIC: TypeMembers = {
   ctor: ([name, ...rest]) => {
     if (rest.length > 1) {
