@@ -18,7 +18,8 @@ export function createExpressionCompiler(): ExpressionCompiler {
       const expr: GatewayExpression = {
         source,
         readsBody: /\bBody\b/.test(source),
-        evaluate: (state) => compiled.evaluate(contextOf(state)),
+        // DateTime.UtcNow follows the gateway's injected clock (test cases move it; rate-limit windows use it too).
+        evaluate: (state) => compiled.evaluate(contextOf(state), { now: state.services.clock }),
       };
       cache.set(key, expr);
       return expr;
