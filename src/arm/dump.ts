@@ -35,6 +35,12 @@ export interface DumpOptions {
   /** Runs the calls; default a limiter of `parallelism` (default 8). */
   limiter?: AdaptiveLimiter;
   parallelism?: number;
+  /**
+   * Add the operations an API definition implies (`fromSpecification`), as the reader does, so a dump
+   * compares equal to a folder (diff --live). Extract turns it off: the writer skips them, and parsing
+   * every definition costs more CPU than the calls it saves.
+   */
+  deriveOperations?: boolean;
   onEvent?: (event: DumpEvent) => void;
 }
 
@@ -249,7 +255,8 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
     if (specification) {
       resource.specification = specification;
       // as the reader does: operations of an API with a definition are derived from it (no operation.yaml)
-      for (const op of operationsFromSpecification(specification.format, specification.content)) {
+      const derived = opts.deriveOperations === false ? [] : operationsFromSpecification(specification.format, specification.content);
+      for (const op of derived) {
         const opKey = `${key}/operations/${op.name}`;
         putResource(state, { ...base('apiOperation', opKey, op.name, prefix, key), properties: { ...op.properties }, fromSpecification: true } as Resource);
       }

@@ -138,6 +138,7 @@ export async function runExtract(options: ExtractOptions): Promise<ExtractResult
   const { state, failures } = await dumpService(arm, {
     selects: (key) => filterSelects(options.filter, key),
     specFormat: options.specFormat ?? 'openapi+yaml',
+    deriveOperations: false,
     limiter,
     onEvent: emit,
   });
