@@ -129,8 +129,9 @@ await new Promise((r) => setTimeout(r, 300));
 const bare = await start(process.execPath, [join(here, '_traffic-bare-proxy.mjs'), backend.url], /(http:\/\/127\.0\.0\.1:\d+)/);
 const serveArgs = (store) => [join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0', ...(store ? ['--store', store] : [])];
 // Access-log lines go to stderr: discard them after start-up so the pipe never fills.
-const memory = await start(process.execPath, serveArgs(undefined), /listening on (http:\/\/127\.0\.0\.1:\d+)/);
-const withRedis = await start(process.execPath, serveArgs(`redis://127.0.0.1:${redisPort}`), /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+// cwd = the folder, so the repository's apimops.yaml (environments, overrides) does not apply.
+const memory = await start(process.execPath, serveArgs(undefined), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
+const withRedis = await start(process.execPath, serveArgs(`redis://127.0.0.1:${redisPort}`), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
 for (const t of [memory, withRedis]) t.child.stderr.removeAllListeners('data').resume();
 
 const path = '/pay/payments/pay-1001';
