@@ -13,7 +13,7 @@ import { normalizeProperties } from './normalize.js';
 import { kindOfKey, nameOfKey, parentKeyOf, parseArtifactPath, schemaNameOf, type ArtifactPath } from './paths.js';
 import { checkReferences } from './references.js';
 import { validateWithSchema, type SchemaName } from './schemas.js';
-import { operationsFromSpecification, specificationSyntaxError } from './specification.js';
+import { analyzeSpecification } from './specification.js';
 import { parseYamlFile, positionOf, type YamlFile } from './yaml-doc.js';
 import { isNonArtifactFile, makeResource, mapLimit, toLf } from './build.js';
 
@@ -130,10 +130,10 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
       diagnostics.push({ file: spec.path, severity: 'error', code: 'layout', message: `specification of API '${nameOfKey(key)}', which has no api.yaml` });
       continue;
     }
-    const syntax = specificationSyntaxError(spec.format, spec.text);
-    if (syntax) diagnostics.push({ file: spec.path, severity: 'error', code: 'specification', message: `specification does not parse: ${syntax}` });
+    const analysed = analyzeSpecification(spec.format, spec.text);
+    if (analysed.error) diagnostics.push({ file: spec.path, severity: 'error', code: 'specification', message: `specification does not parse: ${analysed.error}` });
     api.specification = { format: spec.format, content: spec.text, origin: { file: spec.path } };
-    for (const op of operationsFromSpecification(spec.format, spec.text)) {
+    for (const op of analysed.operations) {
       const opKey = `${key}/operations/${op.name}`;
       const existing = state.apiOperation.get(opKey);
       if (existing) {

@@ -19,13 +19,22 @@ export interface DerivedOperation {
  * does not parse (the reader reports that separately).
  */
 export function operationsFromSpecification(format: SpecificationFormat, content: string): DerivedOperation[] {
-  if (format !== 'openapi+yaml' && format !== 'openapi+json') return [];
+  return analyzeSpecification(format, content).operations;
+}
+
+/** Parses a definition once: its operations, or the syntax error that stopped it. */
+export function analyzeSpecification(format: SpecificationFormat, content: string): { operations: DerivedOperation[]; error?: string } {
+  if (format !== 'openapi+yaml' && format !== 'openapi+json') return { operations: [] };
   let doc: unknown;
   try {
     doc = format === 'openapi+json' ? JSON.parse(content) : parseYaml(content);
-  } catch {
-    return [];
+  } catch (err) {
+    return { operations: [], error: (err as Error).message.split('\n')[0] };
   }
+  return { operations: operationsOf(doc) };
+}
+
+function operationsOf(doc: unknown): DerivedOperation[] {
   const paths = (doc as { paths?: unknown } | null)?.paths;
   if (!paths || typeof paths !== 'object') return [];
   const out: DerivedOperation[] = [];
@@ -57,13 +66,3 @@ function defaultName(method: string, path: string): string {
   return slug ? `${method}-${slug}` : method;
 }
 
-/** A syntax check of a specification file: the message, or undefined when it parses. */
-export function specificationSyntaxError(format: SpecificationFormat, content: string): string | undefined {
-  try {
-    if (format === 'openapi+json') JSON.parse(content);
-    else if (format === 'openapi+yaml') parseYaml(content);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message.split('\n')[0];
-  }
-}

@@ -70,6 +70,23 @@ describe('bad input: every problem, with file, line, column and the field', () =
     expect(ok.diagnostics).toHaveLength(1);
   });
 
+  it('reports a specification that does not parse, and two specifications for one API', async () => {
+    const { diagnostics, state } = await readArtifacts(
+      memorySource({
+        'apis/x/api.yaml': 'displayName: X\npath: x\n',
+        'apis/x/specification.json': '{"openapi": "3.0.1", "paths": {',
+        'apis/y/api.yaml': 'displayName: Y\npath: y\n',
+        'apis/y/specification.graphql': 'type Query { a: Int }\n',
+        'apis/y/specification.yaml': 'openapi: 3.0.1\npaths: {}\n',
+      }),
+    );
+    expect(diagnostics.map((d) => `${d.severity} ${d.file}: ${d.message.replace(/parse: .*/, 'parse: …')}`)).toEqual([
+      'error apis/x/specification.json: specification does not parse: …',
+      'error apis/y/specification.yaml: API \'y\' has more than one specification file (specification.graphql, specification.yaml)',
+    ]);
+    expect(state.api.get('/apis/x')!.specification!.content).toBe('{"openapi": "3.0.1", "paths": {');
+  });
+
   it('resolves workspace references inside the workspace, and checks operations against the specification', async () => {
     const folder = {
       'workspaces/team/workspace.yaml': 'displayName: Team\n',
