@@ -58,7 +58,9 @@ export function parseTestFile(file: string, text: string): { file?: TestFile; di
   const value = yaml.value;
   const s = schema();
   if (!s.validate(value)) {
-    return { diagnostics: schemaDiagnostics(yaml, s.validate.errors ?? [], (p) => propertiesAt(s.schema, p)) };
+    // ajv reports schema paths relative to the `$ref` it followed, so suggestions walk the instance path instead.
+    const errors = (s.validate.errors ?? []).map((e) => (e.keyword === 'additionalProperties' ? { ...e, schemaPath: `${e.instancePath}/additionalProperties` } : e));
+    return { diagnostics: schemaDiagnostics(yaml, errors, (p) => propertiesAtInstance(s.schema, p)) };
   }
   const b = new Builder(yaml);
   const doc = value as Record<string, unknown>;
@@ -88,14 +90,29 @@ export function readTestFile(path: string, display = path): { file?: TestFile; d
   return parseTestFile(display, text);
 }
 
-function propertiesAt(schema: Record<string, unknown>, schemaPath: string): string[] {
-  let node: unknown = schema;
-  for (const seg of schemaPath.replace(/^#\/?/, '').split('/')) {
-    if (seg === '') continue;
-    node = (node as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+/** The property names the schema allows for the object at a JSON-pointer instance path (`/cases/0`). */
+function propertiesAtInstance(root: Record<string, unknown>, pointer: string): string[] {
+  const deref = (n: unknown): Record<string, unknown> | undefined => {
+    let node = n as Record<string, unknown> | undefined;
+    for (let i = 0; i < 10 && node && typeof node.$ref === 'string'; i++) {
+      node = (root.definitions as Record<string, Record<string, unknown>>)[(node.$ref as string).replace('#/definitions/', '')];
+    }
+    return node;
+  };
+  const branches = (n: Record<string, unknown> | undefined): Record<string, unknown>[] =>
+    !n ? [] : Array.isArray(n.anyOf) ? (n.anyOf as unknown[]).flatMap((b) => branches(deref(b))) : [n];
+  let nodes = branches(deref(root));
+  for (const seg of pointer.split('/').filter(Boolean)) {
+    const key = seg.replace(/~1/g, '/').replace(/~0/g, '~');
+    nodes = nodes.flatMap((n) => {
+      const props = n.properties as Record<string, unknown> | undefined;
+      if (/^\d+$/.test(key) && n.items) return branches(deref(n.items));
+      if (props && key in props) return branches(deref(props[key]));
+      if (n.additionalProperties && typeof n.additionalProperties === 'object') return branches(deref(n.additionalProperties));
+      return [];
+    });
   }
-  const props = (node as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return props ? Object.keys(props) : [];
+  return [...new Set(nodes.flatMap((n) => Object.keys((n.properties as Record<string, unknown> | undefined) ?? {})))];
 }
 
 type Obj = Record<string, unknown>;
