@@ -10,6 +10,7 @@ import { createGateway, type LocalGateway } from '../../gateway/index.js';
 import { startServer, type AccessLine } from '../../gateway/server.js';
 import { watchFolder } from '../../gateway/watch.js';
 import { createStore } from '../../gateway/stores/factory.js';
+import { BackendResilience } from '../../gateway/backends-resilience.js';
 import { findProjectRoot, IDENTITY_PROVIDER_EXTENSION, LocalIdentityProvider } from '../../gateway/identity-provider.js';
 import { SELF_HOSTED_APIS_EXTENSION, STORE_FAILURE_EXTENSION } from '../../gateway/limits.js';
 import type { GatewayLogger } from '../../gateway/state.js';
@@ -111,7 +112,9 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
   };
   let gateway: LocalGateway;
   try {
-    gateway = await createGateway({ state: first.state, backendUrls, store, logger, extensions });
+    // Circuit breakers and pools of backends/*.yaml; reads the current backends, so --watch reloads apply.
+    const backendGuard = new BackendResilience(() => gateway.currentConfig.backends);
+    gateway = await createGateway({ state: first.state, backendUrls, store, logger, extensions, backendGuard });
   } catch (e) {
     await store.close();
     throw e;
