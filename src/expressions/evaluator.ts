@@ -90,11 +90,10 @@ function run(ctx: ExpressionContext, opts: EvaluateOptions | undefined, slots: n
       err.span ??= span;
       throw err;
     }
-    if (err instanceof RangeError) {
-      // deep recursion of local functions: surface as a .NET-style exception, never a JS stack
-      throw new CsException('InsufficientExecutionStackException', 'Insufficient stack to continue executing the program safely.');
-    }
-    throw err;
+    const cs = fromJsError(err);
+    cs.source ??= source;
+    cs.span ??= span;
+    throw cs;
   }
 }
 
@@ -165,11 +164,12 @@ class Compiler {
       try {
         return fn(f);
       } catch (err) {
-        if (err instanceof CsException && err.span === undefined) {
-          err.span = span;
-          err.source = source;
+        const cs = err instanceof CsException ? err : fromJsError(err);
+        if (cs.span === undefined) {
+          cs.span = span;
+          cs.source = source;
         }
-        throw err;
+        throw cs;
       }
     };
   }
@@ -962,6 +962,20 @@ class Compiler {
       }
     }
   }
+}
+
+/**
+ * A JS error escaping the runtime library means a member was called with arguments C# overload resolution
+ * would have rejected (wrong count or types), or that local-function recursion blew the stack. Either
+ * way the gateway must see a .NET exception (→ ExpressionValueEvaluationFailure), never a JS stack trace.
+ */
+function fromJsError(err: unknown): CsException {
+  if (err instanceof CsException) return err;
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return new CsException('InsufficientExecutionStackException', 'Insufficient stack to continue executing the program safely.');
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new CsException('ArgumentException', `The arguments are not valid for this member (${msg}).`);
 }
 
 /** Does a member/call/index chain contain `?.` or `?[` (so it may short-circuit to null)? */
