@@ -10,6 +10,7 @@ import { folderSource } from './folder-source.js';
 import type { ApimState } from './model.js';
 import { applyOverrides, readOverrides } from './overrides.js';
 import { loadArtifacts, type ReadOptions } from './reader.js';
+import { checkReferences } from './references.js';
 
 /** What a command gets: the effective state and everything it came from. */
 export interface EffectiveState {
@@ -79,6 +80,16 @@ export async function loadEffectiveState(opts: EffectiveStateOptions): Promise<E
         overrides.file = where.display;
         state = applyOverrides(state, overrides, diagnostics);
         overridesFile = where.display;
+        // An override can itself dangle (a loggerId, a policy's {{name}}): what the folder alone did not have.
+        const before = new Set(checkReferences(read.state, () => ({})).map((d) => d.message));
+        const introduced = checkReferences(state, () => ({})).filter((d) => !before.has(d.message));
+        if (introduced.length > 0) {
+          throw new DiagnosticsError(
+            'E_CONFIG',
+            `${introduced.length} dangling reference${introduced.length === 1 ? '' : 's'} after applying ${where.display}`,
+            introduced.map((d) => ({ ...d, file: where.display, line: undefined, column: undefined })),
+          );
+        }
       }
     }
   }

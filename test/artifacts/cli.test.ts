@@ -70,6 +70,21 @@ describe('apimops render', () => {
     expect(r.err).not.toMatch(/internal error|\n\s+at /);
   });
 
+  it('an override that makes a reference dangle, or has a typo, is an error of the overrides file (exit 2)', async () => {
+    const dir = project();
+    writeTree(join(dir, 'artifacts'), {
+      'configuration.qa.yaml': 'diagnostics:\n  - name: applicationinsights\n    properties:\n      loggerId: /loggers/nope\n',
+      'configuration.typo.yaml': 'backends:\n  - name: payments-backend\n    properties:\n      ulr: http://127.0.0.1:1\n',
+    });
+    const a = await run(dir, ['render', '--env', 'qa']);
+    expect(a.code).toBe(2);
+    expect(a.err).toContain("configuration.qa.yaml: 'loggerId' refers to logger '/loggers/nope', which does not exist\n");
+    expect(a.err).toContain('1 dangling reference after applying');
+    const b = await run(dir, ['render', '--env', 'typo']);
+    expect(b.code).toBe(2);
+    expect(b.err).toContain("configuration.typo.yaml:4:7: unknown property 'backends[0].properties.ulr' (did you mean 'url'?)\n");
+  });
+
   it('an unknown environment or folder is a usage error (exit 2)', async () => {
     const dir = project();
     const a = await run(dir, ['render', '--env', 'qa']);
