@@ -71,7 +71,7 @@ export class MemoryStore implements Store {
     return Promise.resolve(this.counter(key, request, 'peek'));
   }
 
-  /** The synchronous core of `consume`/`add`/`peek` (exported for the gateway's hot path via `consumeSync`). */
+  /** The synchronous core of `consume`/`add`/`peek`. */
   counter(key: string, req: ConsumeRequest, mode: CounterMode): CounterState {
     const cost = req.cost ?? 1;
     if (mode !== 'peek' && ++this.writes % SWEEP_EVERY === 0) this.sweep(req.now);
