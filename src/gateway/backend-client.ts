@@ -42,9 +42,9 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
   return {
     async send(req: OutboundRequest, signal?: AbortSignal): Promise<OutboundResponse> {
       const headers: Record<string, string | string[]> = {};
-      for (const [name, values] of req.headers.entries()) {
+      for (const [name, value] of req.headers.wire()) {
         if (HOP_BY_HOP.has(name.toLowerCase())) continue;
-        headers[name] = values.length === 1 ? values[0]! : values;
+        headers[name] = value;
       }
       let body: Dispatcher.DispatchOptions['body'] = undefined;
       if (req.body.isStream) {

@@ -3,6 +3,9 @@
  * Request and response headers of the pipeline live here (not in a WHATWG `Headers`, which joins values and
  * cannot keep `Set-Cookie` lines apart cheaply).
  */
+/** Headers sent as repeated lines, never comma-joined. */
+const REPEATED = new Set(['user-agent', 'www-authenticate', 'proxy-authenticate', 'cookie', 'set-cookie', 'warning', 'date', 'expires', 'if-modified-since', 'if-unmodified-since', 'last-modified', 'retry-after']);
+
 export class HeaderBag {
   private readonly map = new Map<string, { name: string; values: string[] }>();
   /** Bumped on every change, so views built from the bag (expression dictionaries) can be cached. */
@@ -65,6 +68,18 @@ export class HeaderBag {
     const c = new HeaderBag();
     for (const [k, e] of this.map) c.map.set(k, { name: e.name, values: [...e.values] });
     return c;
+  }
+  /**
+   * `[name, value]` pairs for the wire: several values of one header are sent comma-joined, except the headers
+   * whose values may contain commas or dates, which are sent as repeated lines (POLICY-ENGINE.md §5.2).
+   */
+  wire(): [string, string | string[]][] {
+    const out: [string, string | string[]][] = [];
+    for (const [k, e] of this.map) {
+      if (e.values.length === 1) out.push([e.name, e.values[0]!]);
+      else out.push([e.name, REPEATED.has(k) ? e.values : e.values.join(',')]);
+    }
+    return out;
   }
   /** As a plain object for undici / node (`values` joined unless repeated lines are needed). */
   toRecord(): Record<string, string | string[]> {

@@ -164,10 +164,10 @@ function local(status: number, message: string): GatewayResult {
 async function writeResult(req: IncomingMessage, res: ServerResponse, r: GatewayResult): Promise<void> {
   res.statusCode = r.statusCode;
   if (r.statusReason) res.statusMessage = r.statusReason;
-  for (const [name, values] of r.headers.entries()) {
+  for (const [name, value] of r.headers.wire()) {
     const lower = name.toLowerCase();
     if (lower === 'connection' || lower === 'keep-alive' || lower === 'transfer-encoding') continue;
-    res.setHeader(name, values.length === 1 ? values[0]! : values);
+    res.setHeader(name, value);
   }
   const noBody = req.method === 'HEAD' || r.statusCode === 204 || r.statusCode === 304;
   const buffered = r.body.buffered;

@@ -55,20 +55,34 @@ export class ExpressionValue implements ValueSource {
     private readonly what: string,
   ) {}
   value(state: RequestState): unknown {
-    return this.expression.evaluate(state);
+    return this.evaluate(state);
+  }
+  /** Evaluates, recording the value in the trace when the request is traced (CLI.md: "each expression's value"). */
+  private evaluate(state: RequestState): unknown {
+    const v = this.expression.evaluate(state);
+    if (state.trace) {
+      let shown: string;
+      try {
+        shown = typeof v === 'string' ? JSON.stringify(v) : v === null || v === undefined ? 'null' : this.compiler.display(v);
+      } catch {
+        shown = '(value)';
+      }
+      state.trace.add({ section: state.section, scope: state.scope, source: 'expression', message: `${this.what}: ${this.expression.source} → ${shown.length > 500 ? `${shown.slice(0, 500)}…` : shown}` });
+    }
+    return v;
   }
   string(state: RequestState): string {
-    const v = this.expression.evaluate(state);
+    const v = this.evaluate(state);
     return typeof v === 'string' ? v : v === null || v === undefined ? '' : this.compiler.display(v);
   }
   bool(state: RequestState): boolean {
-    const v = this.expression.evaluate(state);
+    const v = this.evaluate(state);
     if (typeof v === 'boolean') return v;
     if (typeof v === 'string') return parseBool(v, this.what);
     throw valueError(`${this.what} must be a Boolean, the expression returned ${this.compiler.display(v)}`);
   }
   number(state: RequestState): number {
-    const v = this.expression.evaluate(state);
+    const v = this.evaluate(state);
     if (typeof v === 'number') return v;
     if (typeof v === 'bigint') return Number(v);
     if (typeof v === 'string') return parseNumber(v, this.what);

@@ -73,3 +73,33 @@ describe('pipeline through dispatch', () => {
     await gw.close();
   });
 });
+
+describe('LastError path, header serialisation, expression values in the trace', () => {
+  it('reports the nested path of a failing policy and its id', async () => {
+    const backend = await startBackend();
+    const gw = await gatewayFor({
+      global: `<policies><inbound><choose><when condition="@(false)" /><when condition="@(true)"><set-variable name="a" value="1" /><set-variable id="deep" name="b" value="@(int.Parse("x"))" /></when></choose></inbound><backend><forward-request /></backend><on-error><return-response><set-status code="599" /><set-body>@(context.LastError.Path + "|" + context.LastError.PolicyId + "|" + context.LastError.Source)</set-body></return-response></on-error></policies>`,
+      apis: [{ name: 'shop', path: 'shop', serviceUrl: backend.url, operations: ops }],
+    });
+    const res = await gw.dispatch(new Request('http://gw.local/shop/items'));
+    expect(res.status).toBe(599);
+    expect(await res.text()).toBe('choose\\when[2]\\set-variable[2]|deep|set-variable');
+    await gw.close();
+    await backend.close();
+  });
+
+  it('sends several values comma-joined, except headers like Set-Cookie; traces expression values', async () => {
+    const backend = await startBackend();
+    const gw = await gatewayFor({
+      global: `<policies><inbound><set-header name="X-Multi" exists-action="override"><value>a</value><value>b</value></set-header></inbound><backend><forward-request /></backend><outbound><set-header name="Set-Cookie" exists-action="override"><value>a=1</value><value>b=2</value></set-header><set-header name="X-Len" exists-action="override"><value>@(context.Request.Headers.GetValueOrDefault("X-Multi", ""))</value></set-header></outbound></policies>`,
+      apis: [{ name: 'shop', path: 'shop', serviceUrl: backend.url, operations: ops }],
+    });
+    const res = await gw.dispatch(new Request('http://gw.local/shop/items', { headers: { 'Ocp-Apim-Trace': 'true' } }));
+    expect(((await res.json()) as { headers: Record<string, string> }).headers['x-multi']).toBe('a,b');
+    expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    const trace = (await (await gw.dispatch(new Request(res.headers.get('ocp-apim-trace-location')!))).json()) as { entries: { source: string; message: string }[] };
+    expect(trace.entries.find((e) => e.source === 'expression')?.message).toBe('<value>: @(context.Request.Headers.GetValueOrDefault("X-Multi", "")) → "a,b"');
+    await gw.close();
+    await backend.close();
+  });
+});
