@@ -103,6 +103,34 @@ export function policyNeeds(text: string, needs: Needs = newNeeds()): Needs {
 
 const lastSegment = (id: string) => id.slice(id.lastIndexOf('/') + 1);
 
+/** A failed call, with what it was: the message names the exact path, not just the resource. */
+class CallFailure extends Error {
+  constructor(
+    readonly op: string,
+    readonly path: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${op} ${path}: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+/**
+ * Export links are fetched outside the SDK pipeline (no ARM token may go to a blob URL), so they get their
+ * own small retry: 3 more attempts on 5xx or a network error, 250 ms doubling.
+ */
+async function downloadWithRetries(download: () => Promise<string>, attempts = 4): Promise<string> {
+  for (let i = 1; ; i++) {
+    try {
+      return await download();
+    } catch (err) {
+      const status = armStatus(err);
+      const transient = !(err instanceof UserError) && (status === undefined || status >= 500 || status === 429);
+      if (!transient || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 250 * 2 ** (i - 1)));
+    }
+  }
+}
+
 /**
  * Reads the live service into an `ApimState`. Never throws for a single resource's failure: those come
  * back in `failures` (a failed top-level list fails that whole kind).
@@ -115,18 +143,31 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
   const specFormat = options.specFormat ?? 'openapi+yaml';
   const emit = (e: DumpEvent) => options.onEvent?.(e);
 
+  /** The resource is `key`; the call that failed may be one of its parts (a policy, its operations…). */
   const fail = (kind: ResourceKind, key: string, op: string, err: unknown) => {
-    const error = mapArmError(err, { op, kind, name: key, scope: arm.serviceId });
+    const call = err instanceof CallFailure ? err : undefined;
+    const error = mapArmError(call ? call.cause : err, { op: call?.op ?? op, kind, name: call?.path ?? key, scope: arm.serviceId });
     failures.push({ kind, key, error });
     emit({ type: 'failed', kind, key, error });
   };
 
   const get = <T>(path: string, query?: Record<string, string>, accept404 = false) =>
     limiter.run(async () => {
-      const res = await arm.request<T>('GET', path, { query, accept: accept404 ? [404] : [] });
-      return res.status === 404 ? undefined : res.body;
+      try {
+        const res = await arm.request<T>('GET', path, { query, accept: accept404 ? [404] : [] });
+        return res.status === 404 ? undefined : res.body;
+      } catch (err) {
+        throw new CallFailure(query?.export === 'true' ? 'export' : 'get', path, err);
+      }
     });
-  const list = <T>(path: string) => limiter.run(() => arm.list<T>(path));
+  const list = <T>(path: string) =>
+    limiter.run(async () => {
+      try {
+        return await arm.list<T>(path);
+      } catch (err) {
+        throw new CallFailure('list', path, err);
+      }
+    });
   const policyOf = async (ownerKey: string): Promise<string | undefined> => {
     const body = await get<{ properties?: { value?: string } }>(`${ownerKey}/policies/policy`, { format: 'rawxml' }, true);
     const value = body?.properties?.value;
@@ -241,7 +282,13 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
     else {
       const link = (value as { link?: string } | undefined)?.link ?? (body?.link as string | undefined);
       if (!link) throw new Error(`the export of ${key} returned no link`);
-      content = await limiter.run(() => arm.download(link));
+      content = await limiter.run(async () => {
+        try {
+          return await downloadWithRetries(() => arm.download(link));
+        } catch (err) {
+          throw new CallFailure('export', key, err);
+        }
+      });
     }
     return { format, content: normaliseNewlines(content) };
   }

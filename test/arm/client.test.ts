@@ -90,6 +90,19 @@ describe('createArmClient against the fake ARM', () => {
     expect(events).toEqual([429, 200]);
   });
 
+  it('caps a huge Retry-After (the SDK alone would sleep an hour)', async () => {
+    fake = await startFakeArm({ faults: [{ path: '/tags', status: 429, times: 1, retryAfter: 3600 }] });
+    const seen: (number | undefined)[] = [];
+    const arm = createArmClient(
+      { subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url, maxRetryAfterSeconds: 0, onResponse: (e) => seen.push(e.retryAfterSeconds) },
+      {},
+    );
+    const started = performance.now();
+    expect(await arm.list('/tags')).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(seen).toEqual([0, undefined]);
+  });
+
   it('maps a persistent 403 to an actionable E_AUTH error', async () => {
     const { arm } = await setup({ faults: [{ path: '/apis', status: 403 }] });
     const err = await arm.list('/apis').catch((e: unknown) => e);

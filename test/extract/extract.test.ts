@@ -161,6 +161,23 @@ describe('extract failures leave the previous folder untouched', () => {
     expect(filesOf(out)).toEqual(before);
   });
 
+  it('names the exact call that failed (an operation policy), and retries export downloads', async () => {
+    const fake = await seededFake({
+      faults: [
+        { path: '/_blobs/*', status: 503, times: 1 },
+        { path: '/apis/payments-api/operations/get-payment/policies/policy', status: 500 },
+      ],
+    });
+    const { out, before } = previousFolder();
+    const result = await runExtract(extractOptions(fake, out));
+    expect(result.failures.map((f) => [f.key, f.error.message])).toEqual([
+      ['/apis/payments-api', "Azure failed: get api '/apis/payments-api/operations/get-payment/policies/policy' answered HTTP 500 (InternalServerError): An unexpected error occurred."],
+    ]);
+    expect(fake.requests.some((r) => r.path.startsWith('/_blobs/'))).toBe(false); // blobs are not recorded…
+    expect(fake.faults.hits).toBeGreaterThan(1); // …but the failed download was retried
+    expect(filesOf(out)).toEqual(before);
+  });
+
   it('a wrong service name is one clear error before anything else', async () => {
     const fake = await seededFake();
     const out = join(tempDir(), 'artifacts');

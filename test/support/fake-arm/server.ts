@@ -780,6 +780,10 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     const text = await readBody(req);
 
     if (url.pathname.startsWith('/_blobs/')) {
+      // export downloads: no ARM latency, but faults apply (path `/_blobs/*`)
+      const fault = faults.decide(method, url.pathname, url.searchParams);
+      if (fault?.drop) return void req.socket.destroy();
+      if (fault?.status) return send(res, errorReply(fault.status, fault.code ?? defaultError(fault.status).code, fault.message ?? defaultError(fault.status).message));
       const content = blobs.get(url.pathname.slice('/_blobs/'.length));
       if (content === undefined) return send(res, { status: 404 });
       blobs.delete(url.pathname.slice('/_blobs/'.length));
