@@ -213,6 +213,12 @@ describe('§6.5 semantics that trip re-implementations', () => {
     expect(run('@("A" == "a")')).toBe(false);
     expect(run('@(context.Request.Method == "POST")')).toBe(true);
   });
+  it('operator precedence: * before +, && before ||', () => {
+    expect(run('@(2 + 3 * 4)')).toBe(14);
+    expect(run('@(10 - 2 - 3)')).toBe(5);
+    expect(run('@(true || false && false)')).toBe(true);
+    expect(run('@(1 + 2 == 3 && "a" + "b" == "ab")')).toBe(true);
+  });
   it('integer division, int32 wrap-around, and double arithmetic', () => {
     expect(run('@(7 / 2)')).toBe(3);
     expect(run('@(-7 / 2)')).toBe(-3);

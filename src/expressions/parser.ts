@@ -571,7 +571,8 @@ class Parser {
       const bp = BINARY_BP[bop];
       if (bp !== undefined) {
         const rightAssoc = bop === '??';
-        if (bp < minBp || (bp === minBp && !rightAssoc)) break;
+        // left-associative operators parse their right side at bp + 1, so an equal bp ends that side
+        if (bp < minBp) break;
         this.pos += bop === '>>' && op === '>' ? 2 : 1;
         const right = this.expr(rightAssoc ? bp : bp + 1);
         left = this.n({ kind: 'Binary', op: bop as BinaryOp, left, right, span: this.span(start) });
