@@ -426,6 +426,8 @@ export function arith(op: string, a: unknown, b: unknown): unknown {
         return (x / y) | 0;
       case '%':
         if (y === 0) throw Exceptions.divideByZero();
+        // .NET throws for int.MinValue % -1 as it does for the division
+        if (x === -2147483648 && y === -1) throw Exceptions.overflow();
         return (x % y) | 0;
     }
   }
