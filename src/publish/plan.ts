@@ -12,7 +12,6 @@
 import { DEPENDENCY_ORDER, type ResourceKind } from '../artifacts/kinds.js';
 import type { ApimState, Resource } from '../artifacts/model.js';
 import type { Change, ChangeSet } from '../diff/diff.js';
-import { deepEqual, normalizePolicyXml, normalizeProperties } from '../diff/equality.js';
 import { UserError } from '../shared/errors.js';
 import { dependenciesOf, referenceIndex } from './references.js';
 
@@ -61,29 +60,25 @@ function parentOf(r: Resource): string {
   return r.parent ?? r.key.replace(/\/[^/]+\/[^/]+$/, '');
 }
 
-function sameContent(a: Resource, b: Resource): boolean {
-  const pa = normalizeProperties(a.kind, a.properties);
-  const pb = normalizeProperties(b.kind, b.properties);
-  const xa = a.policy ? normalizePolicyXml(a.policy.text) : undefined;
-  const xb = b.policy ? normalizePolicyXml(b.policy.text) : undefined;
-  return Object.keys(pa).length > 0 && deepEqual(pa, pb) && xa === xb;
-}
-
-/** Pairs each deleted resource with the created resource that replaces it under a new name. */
+/**
+ * Pairs each deleted resource with the write that takes its place: a create or an update that gives another
+ * resource the display name (or path) the deleted one holds now — a folder rename, as APIM sees it. The
+ * delete must run before that write. Only identities APIM keeps unique count: a renamed backend or fragment
+ * has no such constraint, so it is created first and deleted after its users moved away, like any delete.
+ */
 export function findRenames(changes: readonly Change[]): Map<string, string> {
   const renames = new Map<string, string>();
-  const creates = changes.filter((c) => c.op === 'create' && !c.key.includes(';rev='));
+  const writes = changes.filter((c) => c.op !== 'delete' && !c.key.includes(';rev='));
   const taken = new Set<string>();
   for (const del of changes) {
     if (del.op !== 'delete' || del.key.includes(';rev=') || !del.before) continue;
     const before = del.before;
     const identity = RENAME_IDENTITY[del.kind];
     const idBefore = identity?.(before.properties);
-    const match = creates.find((c) => {
+    const match = writes.find((c) => {
       const after = c.after!;
       if (c.kind !== del.kind || taken.has(c.key) || parentOf(after) !== parentOf(before)) return false;
-      if (idBefore !== undefined && idBefore === identity?.(after.properties)) return true;
-      return sameContent(before, after);
+      return idBefore !== undefined && idBefore === identity?.(after.properties);
     });
     if (match) {
       renames.set(del.key, match.key);
@@ -91,6 +86,26 @@ export function findRenames(changes: readonly Change[]): Map<string, string> {
     }
   }
   return renames;
+}
+
+/**
+ * Writes that take over an identity another write gives up (named value `A` renamed `B` while `C` becomes
+ * `A`): `[from, to]` edges, `to` waits for `from`. A swap between two resources is a cycle, reported as one.
+ */
+function identityEdges(changes: readonly Change[]): [string, string][] {
+  const edges: [string, string][] = [];
+  const updates = changes.filter((c) => c.op === 'update' && c.before && c.after);
+  for (const w of changes) {
+    if (w.op === 'delete' || !w.after) continue;
+    const identity = RENAME_IDENTITY[w.kind];
+    const id = identity?.(w.after.properties);
+    if (id === undefined) continue;
+    for (const u of updates) {
+      if (u.key === w.key || u.kind !== w.kind || parentOf(u.before!) !== parentOf(w.after)) continue;
+      if (identity!(u.before!.properties) === id && identity!(u.after!.properties) !== id) edges.push([u.key, w.key]);
+    }
+  }
+  return edges;
 }
 
 /**
@@ -141,6 +156,7 @@ export function planChanges(changeSet: ChangeSet, current: ApimState, target: Ap
     const preds = dependenciesOf(c.after!, targetIndex).filter((k) => writeKeys.has(k));
     writeNodes.set(c.key, { base: baseLevel(c.kind), preds });
   }
+  for (const [from, to] of identityEdges(writes)) writeNodes.get(to)!.preds.push(from);
   const writeLevel = assignLevels(writeNodes);
 
   // deletes: a resource goes after everything (being deleted) that references it in the current state
