@@ -122,7 +122,9 @@ function assignLevels(nodes: Map<string, { base: number; preds: string[] }>): Ma
     if (at >= 0) {
       const cycle = [...visiting.slice(at), key].join(' → ');
       throw new UserError('E_ARTIFACT', `dependency cycle: ${cycle}`, {
-        hint: 'a fragment that includes itself, or backend pools that contain each other, cannot be published',
+        hint:
+          'a fragment that includes itself or backend pools that contain each other cannot be published; two named values ' +
+          'swapping display names (or two APIs swapping paths) must be published in two commits, through a temporary name',
       });
     }
     visiting.push(key);
