@@ -446,3 +446,14 @@ describe('response headers and bandwidth (after the response)', () => {
     await be.close();
   });
 });
+
+describe('validate-jwt load errors', () => {
+  it('a bad literal attribute or a missing token source fails the load with the position', async () => {
+    await expect(gatewayFor(api(policy('<validate-jwt header-name="Authorization" require-expiration-time="maybe" />')))).rejects.toMatchObject({
+      diagnostics: [expect.objectContaining({ file: 'policy.xml', line: 1 })],
+    });
+    await expect(gatewayFor(api(policy('<validate-jwt />')))).rejects.toMatchObject({
+      diagnostics: [expect.objectContaining({ message: expect.stringContaining('exactly one of header-name, query-parameter-name and token-value') })],
+    });
+  });
+});

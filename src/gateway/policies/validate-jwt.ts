@@ -98,18 +98,30 @@ export const validateJwt = {
       return space > 0 ? raw.slice(space + 1).trim() : raw;
     };
 
+    const rulesOf = (state: RequestState) => ({
+      audiences: audiences.map((a) => a.string(state)),
+      issuers: issuers.map((i) => i.string(state)),
+      requiredClaims: claims.map((c): RequiredClaim => ({ name: c.name, match: c.match, separator: c.separator, values: c.values.map((v) => v.string(state)) })),
+      requireExpirationTime: requireExp ? requireExp.bool(state) : true,
+      requireSignedTokens: requireSigned ? requireSigned.bool(state) : true,
+      clockSkewSeconds: clockSkew ? clockSkew.number(state) : 0,
+    });
+    // Rules without expressions are read once, here, instead of on every request.
+    const dynamic = [...audiences, ...issuers, ...claims.flatMap((c) => c.values), requireExp, requireSigned, clockSkew].some((v) => v?.isExpression);
+    let fixedRules: ReturnType<typeof rulesOf> | undefined;
+    if (!dynamic) {
+      try {
+        fixedRules = rulesOf(undefined as unknown as RequestState);
+      } catch (e) {
+        ctx.fail(el, `validate-jwt: ${(e as Error).message}`);
+      }
+    }
+
     return {
       name: 'validate-jwt',
       async run(state) {
         validator ??= new JwtValidator({ signingKeys, decryptionKeys, openIdConfigUrls: openIdUrls, fetchJson: identityFetcher(state.services.extensions) });
-        const rules = {
-          audiences: audiences.map((a) => a.string(state)),
-          issuers: issuers.map((i) => i.string(state)),
-          requiredClaims: claims.map((c): RequiredClaim => ({ name: c.name, match: c.match, separator: c.separator, values: c.values.map((v) => v.string(state)) })),
-          requireExpirationTime: requireExp ? requireExp.bool(state) : true,
-          requireSignedTokens: requireSigned ? requireSigned.bool(state) : true,
-          clockSkewSeconds: clockSkew ? clockSkew.number(state) : 0,
-        };
+        const rules = fixedRules ?? rulesOf(state);
         try {
           const { header, payload } = await validator.validate(tokenOf(state), rules, state.services.clock());
           if (outputVariable) state.variables.set(outputVariable, expressionJwt(header, payload));
