@@ -29,6 +29,11 @@ export interface GitRepo {
   isClean(folder: string): Promise<boolean>;
 }
 
+/** `HEAD~1 (1a2b3c4d5e6f)`, or just the short id when the ref is the commit id itself. */
+export function refLabel(ref: string, commit: string): string {
+  return commit.startsWith(ref) ? commit.slice(0, 12) : `${ref} (${commit.slice(0, 12)})`;
+}
+
 /** Opens the repository containing `dir`; `E_GIT` with a hint when it is not in one. */
 export async function openGitRepo(dir: string): Promise<GitRepo> {
   const git: SimpleGit = simpleGit({ baseDir: dir });

@@ -4,7 +4,7 @@ import { readDeployment } from '../../arm/apply.js';
 import { loadConfig, resolveArtifactsFolder } from '../../artifacts/config.js';
 import { loadEffectiveState } from '../../artifacts/effective.js';
 import { diffStates, type ChangeSet } from '../../diff/diff.js';
-import { openGitRepo } from '../../diff/git.js';
+import { openGitRepo, refLabel } from '../../diff/git.js';
 import { changeSetToJson, renderChangeSetText } from '../../diff/render.js';
 import { armForEnvironment, loadLiveState, overridesPathFor } from '../../publish/environment.js';
 import { loadStateAtCommit } from '../../publish/states.js';
@@ -43,7 +43,7 @@ async function diffRange(io: CliIO, flags: DiffFlags, folderArg: string | undefi
   printWarnings(io, b.diagnostics);
   // both sides come from git: every value is known, secrets included (an override-only change is a change)
   const changeSet = diffStates(a.state, b.state, { secretsMayBeHidden: false });
-  return { from: `${fromRef} (${from.slice(0, 12)})`, to: `${flags.to ?? 'HEAD'} (${to.slice(0, 12)})`, changeSet };
+  return { from: refLabel(fromRef, from), to: refLabel(flags.to ?? 'HEAD', to), changeSet };
 }
 
 async function diffLive(io: CliIO, flags: DiffFlags, folderArg: string | undefined, configPath: string | undefined): Promise<Compared> {

@@ -6,7 +6,7 @@ import type { ArmClient } from '../../arm/client.js';
 import { loadConfig, resolveArtifactsFolder } from '../../artifacts/config.js';
 import { loadEffectiveState } from '../../artifacts/effective.js';
 import type { ApimState } from '../../artifacts/model.js';
-import { openGitRepo, type GitRepo } from '../../diff/git.js';
+import { openGitRepo, refLabel, type GitRepo } from '../../diff/git.js';
 import { changeToJson, renderChange } from '../../diff/render.js';
 import { armForEnvironment, loadLiveState, overridesPathFor } from '../../publish/environment.js';
 import type { ExecuteEvent, ExecuteResult } from '../../publish/execute.js';
@@ -98,7 +98,7 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
       prepared: preparePublish(a.state, b.state, { mode: 'range' }),
       sources,
       commit: to,
-      description: `${fromRef} (${from.slice(0, 12)}) → ${flags.to ?? 'HEAD'} (${to.slice(0, 12)}) to ${env}`,
+      description: `${refLabel(fromRef, from)} → ${refLabel(flags.to ?? 'HEAD', to)} to ${env}`,
     };
   }
   if (flags.to !== undefined) throw new UserError('E_USAGE', '--to needs --from');
