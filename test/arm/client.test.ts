@@ -123,6 +123,42 @@ describe('createArmClient against the fake ARM', () => {
     expect(mapped.message).toContain('loggerId: Logger not found.');
   });
 
+  it('answers 412 on an If-Match that no longer matches, mapped to "changed by someone else"', async () => {
+    const { arm } = await setup();
+    const created = await arm.request('PUT', '/groups/g1', { body: { properties: { displayName: 'G1' } } });
+    expect(created.status).toBe(201);
+    await arm.request('PATCH', '/groups/g1', { body: { properties: { description: 'newer' } }, ifMatch: created.etag });
+    const stale = await arm.request('PATCH', '/groups/g1', { body: { properties: { description: 'older' } }, ifMatch: created.etag }).catch((e: unknown) => e);
+    expect(mapArmError(stale, { op: 'patch', kind: 'group', name: 'g1' }).message).toBe("Precondition failed: patch group 'g1' was changed by someone else meanwhile (PreconditionFailed)");
+    const star = await arm.request('PATCH', '/groups/g1', { body: { properties: { description: 'forced' } }, ifMatch: '*' });
+    expect(star.status).toBe(200);
+  });
+
+  it('polls a Location-only long-running operation (202 + Location) to completion', async () => {
+    const { arm, fake: f } = await setup({ lro: 'location', lroPolls: 2 });
+    await arm.sdk.policyFragment.beginCreateOrUpdateAndWait(arm.resourceGroup, arm.serviceName, 'frag', { value: '<fragment><base /></fragment>', format: 'rawxml' }, { updateIntervalInMs: 1 });
+    expect(f.requests.filter((r) => r.path === '/policyFragments/frag' && r.query.includes('asyncId')).map((r) => r.status)).toEqual([202, 202, 200]);
+  });
+
+  it('waits for slow responses and serves them', async () => {
+    const { arm } = await setup({ faults: [{ path: '/loggers', delayMs: 150 }] });
+    const started = performance.now();
+    expect(await arm.list('/loggers')).toEqual([]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('sends AZURE_BEARER_TOKEN as the bearer token; a rejected token is "Unauthorized"', async () => {
+    fake = await startFakeArm({ requireToken: 'token-from-env' });
+    const target = { subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url };
+    const ok = createArmClient(target, { AZURE_BEARER_TOKEN: 'token-from-env' });
+    expect(await ok.list('/apis')).toEqual([]);
+    const wrong = createArmClient(target, {});
+    const err = await wrong.list('/apis').catch((e: unknown) => e);
+    const mapped = mapArmError(err, { op: 'list', kind: 'api' });
+    expect(mapped.code).toBe('E_AUTH');
+    expect(mapped.message).toMatch(/^Unauthorized: list api: the token was rejected \(AuthenticationFailed\)/);
+  });
+
   it('refuses plain http for anything but loopback', () => {
     expect(resolveEndpoint('http://127.0.0.1:8080')).toEqual({ base: 'http://127.0.0.1:8080', loopbackHttp: true });
     expect(resolveEndpoint('AzureChinaCloud').base).toBe('https://management.chinacloudapi.cn');

@@ -44,6 +44,8 @@ export interface FakeArmOptions {
   faultSeed?: number;
   /** Require `Authorization: Bearer …` (default true). */
   requireAuth?: boolean;
+  /** Accept only this bearer token (401 for any other), to test where tokens come from. */
+  requireToken?: string;
   /** Create what every new APIM instance has: system groups, starter/unlimited products, the master subscription. */
   defaults?: boolean;
   /** Initial state. */
@@ -829,7 +831,10 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
         const headers: Record<string, string> = {};
         if ((fault.status === 429 || fault.status === 503) && (fault.retryAfter ?? 0) >= 0) headers['retry-after'] = String(fault.retryAfter ?? 0);
         reply = errorReply(fault.status, fault.code ?? def.code, fault.message ?? def.message, undefined, headers);
-      } else if ((options.requireAuth ?? true) && !/^Bearer \S+/.test(String(req.headers.authorization ?? ''))) {
+      } else if (
+        ((options.requireAuth ?? true) && !/^Bearer \S+/.test(String(req.headers.authorization ?? ''))) ||
+        (options.requireToken !== undefined && req.headers.authorization !== `Bearer ${options.requireToken}`)
+      ) {
         reply = errorReply(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
       } else if (!isService) {
         reply = errorReply(404, 'InvalidResourceType', `The fake ARM serves only Microsoft.ApiManagement service paths, not ${url.pathname}.`);
