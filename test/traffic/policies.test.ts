@@ -457,3 +457,28 @@ describe('validate-jwt load errors', () => {
     });
   });
 });
+
+describe('validate-jwt with certificates in issuer-signing-keys', () => {
+  it('verifies RS256 and ES256 tokens against PEM certificates in the policy', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { SignJWT } = await import('jose');
+    const { createPrivateKey } = await import('node:crypto');
+    const fx = (f: string) => readFileSync(join(import.meta.dirname, 'fixtures', f), 'utf8');
+    const gw = await gatewayFor(
+      api(
+        policy(
+          `<validate-jwt header-name="Authorization"><issuer-signing-keys><key>${fx('signing-cert.pem')}</key><key>${fx('ec-cert.pem')}</key></issuer-signing-keys><audiences><audience>api://certs</audience></audiences></validate-jwt>`,
+        ),
+      ),
+      { clock: () => T0 },
+    );
+    const sign = (key: string, alg: string) =>
+      new SignJWT({ aud: 'api://certs', exp: T0 / 1000 + 60 }).setProtectedHeader({ alg }).sign(createPrivateKey(key));
+    expect((await gw.dispatch(get('/shop/items', { Authorization: `Bearer ${await sign(fx('signing-key.pem'), 'RS256')}` }))).status).toBe(200);
+    expect((await gw.dispatch(get('/shop/items', { Authorization: `Bearer ${await sign(fx('ec-key.pem'), 'ES256')}` }))).status).toBe(200);
+    const { generateKeyPairSync } = await import('node:crypto');
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect((await gw.dispatch(get('/shop/items', { Authorization: `Bearer ${await sign(stranger, 'RS256')}` }))).status).toBe(401);
+    await gw.close();
+  });
+});
