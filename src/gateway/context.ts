@@ -63,37 +63,40 @@ export function responseView(r: PipelineResponse): IResponse {
   };
 }
 
+/** `context.Request`: prototype getters over the live request (cheap to create per request). */
+class RequestView implements IRequest {
+  Certificate = null;
+  PrivateEndpointConnection = null;
+  constructor(private readonly s: RequestState) {}
+  get Method(): string {
+    return this.s.request.method;
+  }
+  get Url(): CsUrl {
+    return CsUrl.parse(this.s.request.url.toString());
+  }
+  get OriginalUrl(): CsUrl {
+    return CsUrl.parse(this.s.request.originalUrl.toString());
+  }
+  get Headers(): CsDictionary<string[]> {
+    return headersView(this.s.request.headers);
+  }
+  get Body(): MessageBody | null {
+    return bodyView(this.s.request.body);
+  }
+  get IpAddress(): string {
+    return this.s.request.ipAddress;
+  }
+  get MatchedParameters(): CsDictionary<string> {
+    return CsDictionary.of(this.s.request.matchedParameters, 'ignoreCase', true);
+  }
+}
+
 class GatewayContext implements ExpressionContext {
   private readonly state: RequestState;
   private readonly requestView: IRequest;
   constructor(state: RequestState) {
     this.state = state;
-    const s = state;
-    this.requestView = {
-      get Method() {
-        return s.request.method;
-      },
-      get Url() {
-        return CsUrl.parse(s.request.url.toString());
-      },
-      get OriginalUrl() {
-        return CsUrl.parse(s.request.originalUrl.toString());
-      },
-      get Headers() {
-        return headersView(s.request.headers);
-      },
-      get Body() {
-        return bodyView(s.request.body);
-      },
-      get IpAddress() {
-        return s.request.ipAddress;
-      },
-      get MatchedParameters() {
-        return CsDictionary.of(s.request.matchedParameters, 'ignoreCase', true);
-      },
-      Certificate: null,
-      PrivateEndpointConnection: null,
-    };
+    this.requestView = new RequestView(state);
   }
   get Request(): IRequest {
     return this.requestView;

@@ -92,13 +92,13 @@ export function matchTemplate(t: CompiledTemplate, pathSegments: readonly string
     const actual = pathSegments[i];
     if (actual === undefined) return undefined;
     if (seg.kind === 'literal') {
-      if (safeDecode(actual).toLowerCase() !== seg.value) return undefined;
+      if ((actual.includes('%') ? safeDecode(actual) : actual).toLowerCase() !== seg.value) return undefined;
     } else {
       const lower = actual.toLowerCase();
       if (!lower.startsWith(seg.prefix) || !lower.endsWith(seg.suffix)) return undefined;
       const inner = actual.slice(seg.prefix.length, actual.length - seg.suffix.length);
       if (inner.length === 0) return undefined;
-      params.set(seg.name, safeDecode(inner));
+      params.set(seg.name, inner.includes('%') ? safeDecode(inner) : inner);
     }
     i++;
   }
@@ -152,7 +152,7 @@ export class Router<A extends RoutableApi, O extends RoutableOperation> {
     private readonly options: { httpServesHttps?: boolean } = {},
   ) {
     this.apis = apis
-      .map((api) => ({ api, segments: api.path.split('/').filter((s) => s.length > 0).map((s) => s.toLowerCase()) }))
+      .map((api) => ({ api, segments: api.path.split('/').filter((s) => s.length > 0).map((s) => safeDecode(s).toLowerCase()) }))
       // Longest path first: `/payments/v2` before `/payments`.
       .sort((a, b) => b.segments.length - a.segments.length);
     for (const api of apis) {
@@ -167,21 +167,22 @@ export class Router<A extends RoutableApi, O extends RoutableOperation> {
   matchApi(url: URL, headers: { get(name: string): string | undefined }): ApiMatch<A> | undefined {
     const scheme = url.protocol.replace(/:$/, '');
     const raw = url.pathname.split('/').filter((s) => s.length > 0);
-    const lower = raw.map((s) => s.toLowerCase());
+    // Decoded, lower-cased request segments, computed once per request.
+    const lower = raw.map((s) => (s.includes('%') ? safeDecode(s) : s).toLowerCase());
     for (const { api, segments } of this.apis) {
       if (segments.length > lower.length) continue;
       let ok = true;
       let revision: string | undefined;
       for (let i = 0; i < segments.length; i++) {
         let seg = lower[i]!;
-        if (i === segments.length - 1) {
+        if (i === segments.length - 1 && seg.includes(';rev=')) {
           const r = /^(.*);rev=(\d+)$/.exec(seg);
           if (r) {
             seg = r[1]!;
             revision = r[2];
           }
         }
-        if (safeDecode(seg) !== safeDecode(segments[i]!)) {
+        if (seg !== segments[i]!) {
           ok = false;
           break;
         }
