@@ -44,7 +44,7 @@ export function silentReporter(): ProgressReporter {
  * The ink view (per kind: done/total, errors; throughput, throttling, ETA), redrawn at most 10×/s.
  * ink is loaded lazily so non-interactive runs never pay for React.
  */
-export async function inkReporter(model: ProgressModel, now: () => number): Promise<ProgressReporter> {
+export async function inkReporter(model: ProgressModel, now: () => number, stream: NodeJS.WriteStream = process.stderr): Promise<ProgressReporter> {
   const [{ render, Box, Text, Static }, React] = await Promise.all([import('ink'), import('react')]);
   const h = React.createElement;
   const logs: string[] = [];
@@ -64,7 +64,7 @@ export async function inkReporter(model: ProgressModel, now: () => number): Prom
         ),
       ),
     );
-  const instance = render(h(View, { s: model.snapshot(now()), lines: [] }), { stdout: process.stderr, patchConsole: false, exitOnCtrlC: true });
+  const instance = render(h(View, { s: model.snapshot(now()), lines: [] }), { stdout: stream, patchConsole: false, exitOnCtrlC: true });
   let pending = false;
   const draw = () => {
     pending = false;
@@ -83,7 +83,6 @@ export async function inkReporter(model: ProgressModel, now: () => number): Prom
       clearInterval(timer);
       draw();
       instance.unmount();
-      await instance.waitUntilExit().catch(() => undefined);
     },
   };
 }
