@@ -103,6 +103,7 @@ describe('normalizeProperties', () => {
   it('drops ARM defaults only when they equal the default', () => {
     expect(normalizeProperties('product', { displayName: 'P', state: 'notPublished', approvalRequired: false })).toEqual({ displayName: 'P' });
     expect(normalizeProperties('product', { displayName: 'P', state: 'published' })).toEqual({ displayName: 'P', state: 'published' });
+    expect(normalizeProperties('product', { displayName: 'P', groups: [], apis: ['b', 'a'] })).toEqual({ displayName: 'P', apis: ['a', 'b'] });
   });
   it('makes ARM ids service-relative and sorts set-like arrays', () => {
     expect(

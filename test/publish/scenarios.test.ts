@@ -162,6 +162,28 @@ describe('apimops publish (commit ranges)', () => {
     expect(since.code).toBe(0);
   });
 
+  it('publishes a workspace with its own named value, API, policy and product links', async () => {
+    await publishSample();
+    write('artifacts/workspaces/team-a/workspace.yaml', 'description: Team A\ndisplayName: Team A\n');
+    write('artifacts/workspaces/team-a/namedValues/team-key/namedValue.yaml', 'displayName: TeamKey\nsecret: false\nvalue: t-1\n');
+    write('artifacts/workspaces/team-a/apis/orders/api.yaml', 'displayName: Orders\npath: team-a/orders\nprotocols:\n  - https\n');
+    write('artifacts/workspaces/team-a/apis/orders/operations/list/operation.yaml', 'displayName: List\nmethod: GET\nurlTemplate: /orders\n');
+    write('artifacts/workspaces/team-a/apis/orders/policy.xml', '<policies>\n  <inbound>\n    <base />\n    <set-header name="x-team" exists-action="override">\n      <value>{{TeamKey}}</value>\n    </set-header>\n  </inbound>\n  <backend>\n    <base />\n  </backend>\n  <outbound>\n    <base />\n  </outbound>\n  <on-error>\n    <base />\n  </on-error>\n</policies>\n');
+    write('artifacts/workspaces/team-a/products/team-gold/product.yaml', 'apis:\n  - orders\ndisplayName: Team Gold\nstate: published\nsubscriptionRequired: true\n');
+    commit('workspace team-a');
+    const r = await cli(['publish', '--env', 'dev', '--from', 'HEAD~1']);
+    expect(r.stderr + r.stdout).not.toMatch(/✗|Failed|apimops:/);
+    expect(r.code).toBe(0);
+    const w = writes();
+    const at = (x: string) => w.indexOf(x);
+    expect(at('PUT /workspaces/team-a')).toBe(0);
+    expect(at('PUT /workspaces/team-a/namedvalues/team-key')).toBeLessThan(at('PUT /workspaces/team-a/apis/orders/policies/policy'));
+    expect(at('PUT /workspaces/team-a/apis/orders')).toBeLessThan(at('PUT /workspaces/team-a/products/team-gold/apilinks/orders'));
+    expect(fake.store.get('/workspaces/team-a/apis/orders/policies/policy')?.properties.value).toContain('{{TeamKey}}');
+    const live = await cli(['diff', '--env', 'dev', '--live', '--exit-code']);
+    expect(live.stdout).toContain('No changes.');
+  });
+
   it('makes a new apiRevision current through a release', async () => {
     await publishSample();
     const file = 'artifacts/apis/payments-api/api.yaml';
