@@ -122,6 +122,33 @@ describe('extract of every kind', () => {
   });
 });
 
+describe('revisions and workspace links', () => {
+  it('after a release makes revision 2 current, apis/<api> is revision 2 and ;rev=1 is the old one', async () => {
+    await put('/apis/billing', { displayName: 'Billing', path: 'billing', protocols: ['https'], format: 'openapi', value: OPENAPI('Billing') });
+    await put('/apis/billing;rev=2', { sourceApiId: `${fake.serviceId}/apis/billing`, apiRevisionDescription: 'v2 routing', path: 'billing', serviceUrl: 'https://billing-v2.example.com' });
+    await put('/apis/billing/releases/go-live', { apiId: `${fake.serviceId}/apis/billing;rev=2`, notes: 'v2 routing' });
+    const { out, result } = await extract({ filter: parseExtractFilter('apis: [billing]\n', 'f.yaml') });
+    expect(result.ok).toBe(true);
+    const current = read(out, 'apis/billing/api.yaml');
+    expect(current).toContain('apiRevision: "2"');
+    expect(current).toContain('isCurrent: true');
+    expect(current).toContain('serviceUrl: https://billing-v2.example.com');
+    expect(read(out, 'apis/billing;rev=1/api.yaml')).toContain('isCurrent: false');
+    expect(read(out, 'apis/billing/releases/go-live/release.yaml')).toContain('apiId: /apis/billing;rev=2');
+  });
+
+  it('product and tag links inside a workspace are read from its link resources', async () => {
+    await put('/workspaces/team-a/products/gold', { displayName: 'Gold', state: 'published', subscriptionRequired: true });
+    await put('/workspaces/team-a/products/gold/apiLinks/inventory-link', { apiId: `${fake.serviceId}/workspaces/team-a/apis/inventory` });
+    await put('/workspaces/team-a/tags/stock', { displayName: 'stock' });
+    await put('/workspaces/team-a/tags/stock/apiLinks/inventory-link', { apiId: `${fake.serviceId}/workspaces/team-a/apis/inventory` });
+    const { out, result } = await extract({ filter: workspaceOnlyFilter('team-a') });
+    expect(result.ok).toBe(true);
+    expect(read(out, 'workspaces/team-a/products/gold/product.yaml')).toContain('apis:\n  - inventory\n');
+    expect(read(out, 'workspaces/team-a/tags/stock/tag.yaml')).toContain('apis:\n  - inventory\n');
+  });
+});
+
 describe('extract options', () => {
   it('--spec-format openapi+json writes specification.json', async () => {
     const { out, result } = await extract({ specFormat: 'openapi+json', filter: parseExtractFilter('apis: [orders]\n', 'f.yaml') });
