@@ -39,7 +39,12 @@ beforeEach(async () => {
   git('config', 'user.name', 'T');
   write(
     'apimops.yaml',
-    `artifacts: artifacts\nenvironments:\n  dev:\n    subscriptionId: ${fake.subscriptionId}\n    resourceGroup: ${fake.resourceGroup}\n    serviceName: ${fake.serviceName}\n    endpoint: ${fake.url}\n`,
+    `artifacts: artifacts\nenvironments:\n` +
+      ['dev', 'staging']
+        .map((e) => `  ${e}:\n    subscriptionId: ${fake.subscriptionId}\n    resourceGroup: ${fake.resourceGroup}\n    serviceName: ${fake.serviceName}\n    endpoint: ${fake.url}\n`)
+        .join('') +
+      // staging uses prod's overrides file (a Key Vault secret instead of a pipeline value)
+      '    overrides: artifacts/configuration.prod.yaml\n',
   );
   commit('empty');
   cpSync('artifacts-sample', join(repo, 'artifacts'), { recursive: true });
@@ -182,6 +187,18 @@ describe('apimops publish (commit ranges)', () => {
     expect(fake.store.get('/workspaces/team-a/apis/orders/policies/policy')?.properties.value).toContain('{{TeamKey}}');
     const live = await cli(['diff', '--env', 'dev', '--live', '--exit-code']);
     expect(live.stdout).toContain('No changes.');
+  });
+
+  it('after publishing with Key Vault overrides, the live service shows no drift', async () => {
+    const r = await cli(['publish', '--env', 'staging', '--from', 'HEAD~1']);
+    expect(r.stderr + r.stdout).not.toMatch(/✗|Failed|apimops:/);
+    expect(r.code).toBe(0);
+    expect(fake.store.get('/namedValues/backend-api-key')?.properties.keyVault).toMatchObject({
+      secretIdentifier: 'https://kv-contoso-prod.vault.azure.net/secrets/payments-backend-api-key',
+    });
+    const live = await cli(['diff', '--env', 'staging', '--live', '--exit-code']);
+    expect(live.stdout).toContain('No changes.');
+    expect(live.code).toBe(0);
   });
 
   it('makes a new apiRevision current through a release', async () => {
