@@ -27,6 +27,24 @@ export const LINK_FIELDS: Partial<Record<ResourceKind, readonly string[]>> = {
   tag: ['apis', 'products', 'operations'],
 };
 
+/**
+ * `/subscriptions/…/service/<svc>/apis/a` → `/apis/a`; service-relative ids are returned unchanged.
+ * Case of the fixed ARM prefix is ignored (ARM treats it case-insensitively).
+ */
+export function toServiceRelativeId(id: string): string {
+  const m = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ApiManagement\/service\/[^/]+(\/.*)?$/i.exec(id);
+  return m ? (m[1] ?? '/') : id;
+}
+
+/** Properties holding ids of other resources, written service-relative (ARTIFACT-FORMAT.md). */
+const ID_FIELDS: Partial<Record<ResourceKind, readonly string[]>> = {
+  api: ['apiVersionSetId', 'sourceApiId'],
+  diagnostic: ['loggerId'],
+  apiDiagnostic: ['loggerId'],
+  apiRelease: ['apiId'],
+  subscription: ['scope'],
+};
+
 /** The list of server fields stripped for a kind (dotted paths). */
 export function serverFieldsOf(kind: ResourceKind): readonly string[] {
   return [...SERVER_FIELDS_ALL, ...(SERVER_FIELDS[kind] ?? [])];
@@ -34,11 +52,18 @@ export function serverFieldsOf(kind: ResourceKind): readonly string[] {
 
 /**
  * Returns canonical properties: server fields and `null`s removed (ARM returns `null` for unset fields),
- * link lists sorted and de-duplicated. Never mutates its input.
+ * ids of other resources service-relative, link lists sorted and de-duplicated. Never mutates its input.
  */
 export function normalizeProperties(kind: ResourceKind, properties: Record<string, unknown>): Record<string, unknown> {
   const out = dropNulls(properties) as Record<string, unknown>;
   for (const path of serverFieldsOf(kind)) deletePath(out, path.split('.'));
+  for (const field of ID_FIELDS[kind] ?? []) {
+    if (typeof out[field] === 'string') out[field] = toServiceRelativeId(out[field] as string);
+  }
+  const pool = out.pool as { services?: unknown } | undefined;
+  if (kind === 'backend' && pool && Array.isArray(pool.services)) {
+    for (const s of pool.services as { id?: unknown }[]) if (s && typeof s.id === 'string') s.id = toServiceRelativeId(s.id);
+  }
   for (const field of LINK_FIELDS[kind] ?? []) {
     const list = out[field];
     if (Array.isArray(list) && list.every((x) => typeof x === 'string')) {

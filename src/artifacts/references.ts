@@ -8,21 +8,15 @@ import type { Diagnostic } from '../shared/errors.js';
 import type { ResourceKind } from './kinds.js';
 import { allResources, type ApimState, type Resource } from './model.js';
 import { formatPath, type YamlPath } from './yaml-doc.js';
+import { toServiceRelativeId } from './normalize.js';
+
+export { toServiceRelativeId };
 
 /** Where a property of a resource is: file, line, column. */
 export type Locate = (resource: Resource, path: YamlPath) => { file?: string; line?: number; column?: number };
 
 /** APIM's built-in groups: they exist on every instance and are never in a folder. */
 export const BUILT_IN_GROUPS: ReadonlySet<string> = new Set(['administrators', 'developers', 'guests']);
-
-/**
- * `/subscriptions/…/service/<svc>/apis/a` → `/apis/a`; service-relative ids are returned unchanged.
- * Case of the fixed ARM prefix is ignored (ARM treats it case-insensitively).
- */
-export function toServiceRelativeId(id: string): string {
-  const m = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ApiManagement\/service\/[^/]+(\/.*)?$/i.exec(id);
-  return m ? (m[1] ?? '/') : id;
-}
 
 /** The workspace prefix of a resource's key (`/workspaces/w`) or ''. */
 function scopePrefix(r: Resource): string {

@@ -63,3 +63,24 @@ describe('writer: any state round-trips and renders the same bytes twice', () =>
     );
   });
 });
+
+describe('writer: canonical properties', () => {
+  it('drops server fields and nulls, makes ids service-relative, sorts link lists', () => {
+    const s = emptyState();
+    const svc = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1';
+    putResource(s, makeResource('diagnostic', '/diagnostics/applicationinsights', { loggerId: `${svc}/loggers/ai`, verbosity: 'error', provisioningState: 'Succeeded' }));
+    putResource(s, makeResource('product', '/products/p', { displayName: 'P', apis: ['b', 'a', 'b'], terms: null }));
+    putResource(s, makeResource('backend', '/backends/pool', { type: 'Pool', pool: { services: [{ id: `${svc}/backends/b1`, weight: 1 }] }, url: null, title: null }));
+    putResource(s, makeResource('group', '/groups/g', { displayName: 'G', builtIn: false, type: 'custom' }));
+    const files = renderArtifacts(s, { schemaBase: '../schemas' });
+    expect(files.get('diagnostics/applicationinsights/diagnostic.yaml')).toBe(
+      '# yaml-language-server: $schema=../../../schemas/diagnostic.schema.json\nloggerId: /loggers/ai\nverbosity: error\n',
+    );
+    expect(files.get('products/p/product.yaml')).toBe('# yaml-language-server: $schema=../../../schemas/product.schema.json\napis:\n  - a\n  - b\ndisplayName: P\n');
+    expect(files.get('backends/pool/backend.yaml')).toBe(
+      '# yaml-language-server: $schema=../../../schemas/backend.schema.json\npool:\n  services:\n    - id: /backends/b1\n      weight: 1\ntype: Pool\n',
+    );
+    expect(files.get('groups/g/group.yaml')).toBe('# yaml-language-server: $schema=../../../schemas/group.schema.json\ndisplayName: G\ntype: custom\n');
+    expect(renderArtifacts(s, {}).get('groups/g/group.yaml')!.split('\n')[0]).toBe('# yaml-language-server: $schema=https://unpkg.com/apimops@0/schemas/group.schema.json');
+  });
+});
