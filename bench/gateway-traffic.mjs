@@ -7,7 +7,7 @@
 // Goals (issue 6): ≥ 80% of the bare proxy with memory, ≥ 65% with Redis. Prints req/s medians, ratios
 // and p99. Needs `npm run build`, wrk and redis-server. Everything listens on 127.0.0.1 only.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,23 +42,28 @@ const cleanup = () => {
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 
+// Children write to log files, not pipes: a pipe write is synchronous on Linux, and this process blocks
+// in spawnSync(wrk) while a round runs, so a full pipe would stall a server's access log (and the server).
+let logs = 0;
 function start(cmd, args, pattern, opts = {}) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  const log = join(logDir, `${logs++}.log`);
+  const fd = openSync(log, 'w');
+  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], ...opts });
+  closeSync(fd);
   children.push(child);
-  let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} did not start:\n${out}`)), 20_000);
-    const on = (d) => {
-      out += d.toString();
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const out = readFileSync(log, 'utf8');
       const m = pattern.exec(out);
       if (m) {
-        clearTimeout(timer);
+        clearInterval(poll);
         resolve({ child, url: m[1] });
+      } else if (child.exitCode !== null || Date.now() - started > 60_000) {
+        clearInterval(poll);
+        reject(new Error(`${cmd} ${args.join(' ')} did not start:\n${out}`));
       }
-    };
-    child.stdout.on('data', on);
-    child.stderr.on('data', on);
-    child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}:\n${out}`)));
+    }, 50);
   });
 }
 
@@ -89,6 +94,7 @@ const median = (xs) => {
 
 // 1. The folder under test.
 const folder = mkdtempSync(join(tmpdir(), 'apimops-bench-traffic-'));
+const logDir = mkdtempSync(join(tmpdir(), 'apimops-bench-logs-'));
 const backend = await start(process.execPath, [join(here, '_traffic-backend.mjs')], /(http:\/\/127\.0\.0\.1:\d+)/);
 const tenant = 'bench-tenant';
 const iss = `https://login.microsoftonline.com/${tenant}/v2.0`;
@@ -115,6 +121,10 @@ w(
 `,
 );
 w('apis/pay/api.yaml', `apiRevision: "1"\ndisplayName: Pay\nisCurrent: true\npath: pay\nprotocols:\n  - http\nserviceUrl: ${backend.url}\nsubscriptionRequired: false\ntype: http\n`);
+// The same gateway without the traffic policies: an API whose inbound drops the global one (no <base/>).
+w('apis/plain/api.yaml', `apiRevision: "1"\ndisplayName: Plain\nisCurrent: true\npath: plain\nprotocols:\n  - http\nserviceUrl: ${backend.url}\nsubscriptionRequired: false\ntype: http\n`);
+w('apis/plain/operations/get/operation.yaml', 'displayName: Get\nmethod: GET\nurlTemplate: /payments/{id}\ntemplateParameters:\n  - name: id\n    required: true\n    type: string\n');
+w('apis/plain/policy.xml', '<policies><inbound><set-header name="X-Bench" exists-action="override"><value>plain</value></set-header></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>\n');
 w('apis/pay/operations/get/operation.yaml', 'displayName: Get\nmethod: GET\nurlTemplate: /payments/{id}\ntemplateParameters:\n  - name: id\n    required: true\n    type: string\n');
 
 const { LocalIdentityProvider } = await import(pathToFileURL(join(repo, 'dist', 'gateway', 'identity-provider.js')).href);
@@ -128,15 +138,14 @@ children.push(redis);
 await new Promise((r) => setTimeout(r, 300));
 const bare = await start(process.execPath, [join(here, '_traffic-bare-proxy.mjs'), backend.url], /(http:\/\/127\.0\.0\.1:\d+)/);
 const serveArgs = (store) => [join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0', ...(store ? ['--store', store] : [])];
-// Access-log lines go to stderr: discard them after start-up so the pipe never fills.
 // cwd = the folder, so the repository's apimops.yaml (environments, overrides) does not apply.
 const memory = await start(process.execPath, serveArgs(undefined), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
 const withRedis = await start(process.execPath, serveArgs(`redis://127.0.0.1:${redisPort}`), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
-for (const t of [memory, withRedis]) t.child.stderr.removeAllListeners('data').resume();
 
 const path = '/pay/payments/pay-1001';
 const targets = [
   { name: 'bare undici proxy', url: bare.url + path },
+  { name: 'serve: set-header only (gateway core)', url: memory.url + path.replace('/pay/', '/plain/') },
   { name: 'serve: jwt + rate-limit (memory) + set-header', url: memory.url + path },
   { name: 'serve: jwt + rate-limit (redis) + set-header', url: withRedis.url + path },
 ];
@@ -171,4 +180,5 @@ for (const t of targets) {
 console.log('goals: memory ≥ 80% of the bare proxy, redis ≥ 65%');
 cleanup();
 rmSync(folder, { recursive: true, force: true });
+rmSync(logDir, { recursive: true, force: true });
 process.exit(0);
