@@ -252,16 +252,19 @@ export class Gateway {
     try {
       if (p.readsRequestBody && state.request.body.isStream) await state.request.body.read();
       state.section = 'inbound';
-      let sig = await settle(p.inbound.run(state));
+      let r = p.inbound.run(state);
+      let sig = isThenable(r) ? await r : r;
       if (sig?.signal === 'return') return;
       if (sig?.signal !== 'skip-to-outbound') {
         state.section = 'backend';
-        sig = await settle(p.backend.run(state));
+        r = p.backend.run(state);
+        sig = isThenable(r) ? await r : r;
         if (sig?.signal === 'return') return;
       }
       if (p.readsResponseBody && state.response.body.isStream) await state.response.body.read();
       state.section = 'outbound';
-      sig = await settle(p.outbound.run(state));
+      r = p.outbound.run(state);
+      if (isThenable(r)) await r;
     } catch (e) {
       this.startError(state, e, state.section);
       await this.runOnError(p, state);
@@ -304,7 +307,8 @@ export class Gateway {
   private async runOnError(p: CompiledPipeline, state: RequestState): Promise<void> {
     state.section = 'on-error';
     try {
-      await settle(p.onError.run(state));
+      const r = p.onError.run(state);
+      if (isThenable(r)) await r;
     } catch (e) {
       // An error inside on-error stops processing with a 500 (§8 open question 4).
       const status = 500;
@@ -353,6 +357,7 @@ function plain(status: number, body: string, requestId: string): GatewayResult {
   return { statusCode: status, statusReason: reasonPhrase(status), headers, body: BodyHolder.fromBytes(body), requestId };
 }
 
-async function settle(r: PolicyResult): Promise<void | SectionSignal> {
-  return r;
+/** A policy result that must be awaited (a synchronous section then costs no microtask). */
+function isThenable(r: PolicyResult): r is Promise<void | SectionSignal> {
+  return typeof (r as { then?: unknown } | undefined)?.then === 'function';
 }
