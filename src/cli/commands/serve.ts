@@ -5,6 +5,7 @@ import type { CliIO } from '../io.js';
 import { EXIT_OK } from '../../shared/exit-codes.js';
 import { formatDiagnostic, isUserError, UserError, type Diagnostic } from '../../shared/errors.js';
 import { loadEffectiveState } from '../../artifacts/effective.js';
+import { loadConfig } from '../../artifacts/config.js';
 import type { ApimState } from '../../artifacts/model.js';
 import { createGateway, type LocalGateway } from '../../gateway/index.js';
 import { startServer, type AccessLine } from '../../gateway/server.js';
@@ -16,7 +17,7 @@ import { SELF_HOSTED_APIS_EXTENSION, STORE_FAILURE_EXTENSION } from '../../gatew
 import type { GatewayLogger } from '../../gateway/state.js';
 
 interface ServeFlags {
-  env: string;
+  env?: string;
   host?: string;
   port?: string;
   store?: string;
@@ -44,7 +45,7 @@ export const command: CommandModule = {
     cmd
       .usage('[<folder>] [--env <name>] [--host 127.0.0.1] [--port 8080] [--store memory|redis://host:port] [--watch] [--backend <name>=<url>]...')
       .argument('[folder]', 'the artifact folder (default: artifacts of apimops.yaml, else .)')
-      .option('--env <name>', 'environment whose overrides apply (configuration.<env>.yaml)', 'local')
+      .option('--env <name>', 'environment whose overrides apply (configuration.<env>.yaml; default serve.environment of apimops.yaml, else local)')
       .option('--host <host>', 'address to listen on (default 127.0.0.1)')
       .option('--port <port>', 'port to listen on; 0 picks a free one (default 8080)')
       .option('--store <url>', 'memory (default) or redis://host:port for shared counters and cache')
@@ -85,7 +86,7 @@ function intFlag(v: string | undefined, name: string): number | undefined {
 }
 
 async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags, configPath: string | undefined): Promise<void> {
-  const envName = flags.env;
+  const envName = flags.env ?? loadConfig({ cwd: io.cwd, configPath, env: io.env }).config.serve?.environment ?? 'local';
   const load = async () =>
     loadEffectiveState({ cwd: io.cwd, env: io.env, configPath, folder: folderArg, environment: envName });
   const first = await load();
