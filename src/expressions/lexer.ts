@@ -289,7 +289,8 @@ function lexInterpolated(
           if (depth === 0) break;
           depth--;
         } else if (depth === 0 && d === ',' && comma < 0 && colon < 0) comma = j;
-        else if (depth === 0 && d === ':' && colon < 0 && source[j + 1] !== ':' && !isTernaryColon(source, hs, j)) {
+        // C# requires a conditional operator inside a hole to be parenthesised, so ':' at depth 0 starts the format
+        else if (depth === 0 && d === ':' && colon < 0 && source[j + 1] !== ':') {
           colon = j;
           // the format runs to the closing brace
           const close = source.indexOf('}', j);
@@ -314,16 +315,6 @@ function lexInterpolated(
   }
   chunks.push(cur);
   return { chunks, holes, next: i };
-}
-
-/** A ':' inside a hole belongs to a ternary when a '?' (not '?.' / '??') precedes it at the same level. */
-function isTernaryColon(source: string, from: number, colon: number): boolean {
-  let q = 0;
-  for (let k = from; k < colon; k++) {
-    if (source[k] === '?' && source[k + 1] !== '.' && source[k + 1] !== '?' && source[k - 1] !== '?' && source[k + 1] !== '[') q++;
-    if (source[k] === ':') q--;
-  }
-  return q > 0;
 }
 
 /** Skips one string/char literal starting at `j` (used when scanning holes). */

@@ -101,6 +101,15 @@ describe('parser: statement blocks', () => {
   });
 });
 
+describe('constructs outside C# 7 / the APIM subset are E_UNSUPPORTED', () => {
+  it('switch expressions, LINQ query syntax, nameof, goto', () => {
+    expect(parseError('@(x switch { 1 => "a", _ => "b" })').exprCode).toBe('E_UNSUPPORTED');
+    expect(parseError('@(from h in context.Request.Headers select h.Key)').detail).toMatch(/LINQ query syntax/);
+    expect(parseError('@(nameof(x))').exprCode).toBe('E_UNSUPPORTED');
+    expect(parseError('@{ goto end; }').exprCode).toBe('E_UNSUPPORTED');
+  });
+});
+
 describe('parse errors point at the offending token', () => {
   it('reports file:line:column of the token inside the policy file, with a caret', () => {
     const e = parseError('@(context.Request.Method == "POST"', { file: 'apis/x/policy.xml', line: 12, column: 30 });

@@ -397,6 +397,9 @@ class Parser {
           this.expect(';');
           return { ...decl, isConst: true };
         }
+        case 'goto': case 'lock': case 'fixed': case 'unsafe':
+          this.fail(`'${t.value}' statements are not supported in policy expressions`, t, 'E_UNSUPPORTED');
+          break;
         case 'checked': case 'unchecked':
           // int arithmetic already wraps (unchecked); `checked` overflow detection is not modelled
           if (this.is('{', this.peek())) {
@@ -517,6 +520,9 @@ class Parser {
     let left = this.prefix();
     for (;;) {
       const t = this.t;
+      if (t.kind === 'keyword' && t.value === 'switch' && this.is('{', this.peek())) {
+        this.fail('switch expressions (C# 8) are not available in policy expressions (C# 7); use a switch statement in @{ }', t, 'E_UNSUPPORTED');
+      }
       if (t.kind !== 'punct' && !(t.kind === 'keyword' && (t.value === 'is' || t.value === 'as'))) break;
       const op = t.value;
       // assignment (right-associative, lowest)
@@ -669,6 +675,12 @@ class Parser {
         return this.n({ kind: 'Interpolated', chunks: t.chunks ?? [''], parts, span: this.span(start) });
       }
       case 'ident': {
+        if (t.value === 'from' && this.peek().kind === 'ident' && this.is('in', this.peek(2))) {
+          this.fail('LINQ query syntax is not supported in policy expressions; use method syntax (.Where(x => …).Select(x => …))', t, 'E_UNSUPPORTED');
+        }
+        if ((t.value === 'await' || t.value === 'nameof') && this.is('(', this.peek()) === (t.value === 'nameof')) {
+          this.fail(`'${t.value}' is not supported in policy expressions`, t, 'E_UNSUPPORTED');
+        }
         this.pos++;
         if (this.is('=>')) {
           this.pos++;

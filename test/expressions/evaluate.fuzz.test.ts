@@ -40,7 +40,7 @@ describe('evaluation robustness', () => {
           if (!(err instanceof CsException)) crashes.push(`eval ${e}: ${String(err)}`);
         }
       }),
-      { numRuns: 3000, seed: 42 },
+      { numRuns: 3000, seed: Number(process.env['FC_SEED'] ?? 20261124) },
     );
     expect(crashes).toEqual([]);
   });
