@@ -8,7 +8,8 @@
  *    operation policy) at --parallelism vs sequentially. Sequential is measured on --sequential-sample APIs
  *    and scaled to N (per-API work is identical), unless --full-sequential is given. Goal: ≥ 5×.
  * 2. A commit that changes 3 policies of that instance, published with `--from HEAD~1`: ARM calls made and
- *    wall time, next to the time of the diff alone. Goal: ~3 calls + the diff.
+ *    wall time, next to the time of the diff alone. Goal: ~3 calls + the diff. Then the same through the
+ *    command line (`apimops publish --from last-deployed`), which adds the marker read and write.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { openGitRepo } from '../src/diff/git.js';
 import { applyPublish, preparePublish } from '../src/publish/publish.js';
 import { loadStateAtCommit } from '../src/publish/states.js';
 import { startFakeArm } from '../test/support/fake-arm/server.js';
+import { runDiffPublish } from '../test/publish/cli-helper.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: number) => {
@@ -117,6 +119,28 @@ const calls = par.fake.requestCount() - callsBefore;
 console.log(
   `3-policy commit: ${prepared.changeSet.summary.total} changes, ${calls} ARM calls, diff ${fmt(tDiff)}, apply ${fmt(total - tDiff)}, total ${fmt(total)} ` +
     `(${result.complete ? 'complete' : 'INCOMPLETE'}; ${LATENCY} ms × ${calls} calls = ${fmt(LATENCY * calls)} if sequential)`,
+);
+// … and the same kind of commit through the command line (`apimops publish --env bench --from last-deployed`):
+// what a pipeline sees, including the read before the first write and the deployment record.
+writeFileSync(
+  join(par.repo, 'apimops.yaml'),
+  `artifacts: artifacts\nenvironments:\n  bench:\n    subscriptionId: ${par.fake.subscriptionId}\n    resourceGroup: ${par.fake.resourceGroup}\n    serviceName: ${par.fake.serviceName}\n    endpoint: ${par.fake.url}\n`,
+);
+git('add', 'apimops.yaml');
+git('commit', '-q', '-m', 'config');
+await recordDeployment(par.arm, { commit: git('rev-parse', 'HEAD').trim() }, { pollIntervalMs: 0 });
+for (const i of [3, Math.floor(N * 0.5), N - 2]) writeFileSync(join(par.repo, 'artifacts', 'apis', `api-${i}`, 'policy.xml'), policy(i, '-cli'));
+git('commit', '-q', '-am', 'three more policies');
+git('repack', '-a', '-d', '-q');
+const cliCallsBefore = par.fake.requestCount();
+const t1 = performance.now();
+const run = await runDiffPublish(['publish', '--env', 'bench', '--from', 'last-deployed'], par.repo, {});
+const cliMs = performance.now() - t1;
+const cliCalls = par.fake.requestCount() - cliCallsBefore;
+if (run.code !== 0) throw new Error(`apimops publish failed: ${run.stderr}`);
+console.log(
+  `apimops publish --from last-deployed (3 policies): exit ${run.code}, ${cliCalls} ARM calls ` +
+    `(3 policy PUTs + reading and writing the deployment record, a long-running named-value PUT), total ${fmt(cliMs)}`,
 );
 await par.fake.close();
 rmSync(par.repo, { recursive: true, force: true });
