@@ -401,3 +401,21 @@ describe('Newtonsoft date parsing (DateParseHandling.DateTime)', () => {
     expect(run('@(context.Request.Body.As<JObject>().ToString(Newtonsoft.Json.Formatting.None))', { body })).toBe('{"created":"2024-01-15T10:00:00Z","local":"2024-01-15T10:30:00+00:00","plain":"2024-01-15","frac":"2024-01-15T10:00:00.123Z"}');
   });
 });
+
+describe('gateway helpers', () => {
+  it('convertForAttribute turns results into bool/int/string attribute values', async () => {
+    const { convertForAttribute } = await import('./index.js');
+    expect(convertForAttribute(run('@(context.Request.Method == "POST")'), 'bool')).toBe(true);
+    expect(convertForAttribute('true', 'bool')).toBe(true);
+    expect(convertForAttribute(run('@(3600L)'), 'int')).toBe(3600);
+    expect(convertForAttribute('42', 'int')).toBe(42);
+    expect(convertForAttribute(run('@(1.5 > 1)'), 'string')).toBe('True');
+    expect(() => convertForAttribute('maybe', 'bool')).toThrow(CsException);
+  });
+  it('isStorableVariable follows the set-variable type list (plus JSON tokens)', async () => {
+    const { isStorableVariable } = await import('./index.js');
+    expect(isStorableVariable(run('@(DateTime.UtcNow)'))).toBe(true);
+    expect(isStorableVariable(run('@(JObject.Parse("{}"))'))).toBe(true);
+    expect(isStorableVariable(run('@(new List<string>())'))).toBe(false);
+  });
+});

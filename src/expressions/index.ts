@@ -34,7 +34,7 @@ export {
   CsDictionary, CsDouble, CsChar, CsDateTime, CsDateTimeOffset, CsTimeSpan, CsGuid, CsList, CsEnum, CsKeyValuePair, CsAnonymous,
 } from './values.js';
 export { Jwt, BasicAuthCredentials, parseJwt, parseBasic } from './auth.js';
-export { typeNameOf, convertForAttribute } from './runtime/convert.js';
+export { typeNameOf, convertForAttribute, isStorableVariable } from './runtime/convert.js';
 
 /** A parsed, checked expression: evaluate it as often as you like (it holds no per-request state). */
 export interface CompiledExpression {

@@ -520,3 +520,20 @@ export function toSequence(v: unknown): unknown[] | undefined {
   if (v instanceof XElement) return v.elements();
   return undefined;
 }
+
+/**
+ * Can `set-variable` store this value? The documented basic types (bool, numbers, char, string, Guid,
+ * DateTime, TimeSpan, byte[]/sbyte[], and their nullable forms) plus the JSON token types the corpus
+ * stores in practice (POLICY-ENGINE.md §5.1, open question 17).
+ */
+export function isStorableVariable(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  switch (typeof value) {
+    case 'string': case 'number': case 'bigint': case 'boolean': return true;
+    default: break;
+  }
+  return (
+    value instanceof CsDouble || value instanceof CsChar || value instanceof CsGuid || value instanceof CsDateTime ||
+    value instanceof CsTimeSpan || value instanceof Uint8Array || value instanceof JToken
+  );
+}
