@@ -101,6 +101,19 @@ describe('apimops extract (CLI)', () => {
     expect(e.err).toContain("--endpoint 'http://example.com': ARM endpoints must use https");
   });
 
+  it('extract.filter of apimops.yaml is found in the artifact folder (like overrides), and a filtered run keeps the rest', async () => {
+    const config = readFileSync(join(dir, 'apimops.yaml'), 'utf8');
+    writeFileSync(join(dir, 'filtered.yaml'), `${config}extract:\n  filter: configuration.extractor.yaml\n`);
+    writeFileSync(join(dir, 'artifacts/configuration.extractor.yaml'), 'namedValues: [tenant-*]\napis: []\nproducts: []\n');
+    writeFileSync(join(dir, 'artifacts/namedValues/tenant-id/namedValue.yaml'), 'displayName: TenantId\nsecret: false\nvalue: stale\n');
+    const r = await run(['--config', 'filtered.yaml', 'extract', '--env', 'dev']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Extracted .*namedValue/); // tenant-id, and what the global policy's fragment needs
+    expect(readFileSync(join(dir, 'artifacts/namedValues/tenant-id/namedValue.yaml'), 'utf8')).toBe(readFileSync(join(SAMPLE, 'namedValues/tenant-id/namedValue.yaml'), 'utf8'));
+    expect(existsSync(join(dir, 'artifacts/apis/payments-api/api.yaml'))).toBe(true);
+    expect(existsSync(join(dir, 'artifacts/configuration.extractor.yaml'))).toBe(true);
+  });
+
   it('a bad filter file is reported with file:line:column before any call', async () => {
     writeFileSync(join(dir, 'bad-filter.yaml'), 'apis:\n  - payments-api\nnamedValue: []\n');
     const calls = fake.requestCount();

@@ -62,13 +62,22 @@ function resolveTarget(loaded: LoadedConfig, flags: ExtractFlags, env: NodeJS.Pr
   return { subscriptionId: subscriptionId!, resourceGroup: resourceGroup!, serviceName: serviceName!, endpoint, workspace: workspace ?? loaded.config.extract?.workspace };
 }
 
+/**
+ * The filter file: `--filter` (relative to the cwd), else `extract.filter` of apimops.yaml, relative to the
+ * artifact folder like the environments' `overrides` (the sample keeps it there), else to apimops.yaml.
+ */
 function loadFilter(loaded: LoadedConfig, cwd: string, flag: string | undefined): { filter: ExtractFilter; file?: string } {
   const configured = loaded.config.extract?.filter;
-  const file = flag ? resolve(cwd, flag) : configured ? (isAbsolute(configured) ? configured : resolve(loaded.dir, configured)) : undefined;
+  let file: string | undefined;
+  if (flag) file = resolve(cwd, flag);
+  else if (configured) {
+    const candidates = isAbsolute(configured) ? [configured] : [resolve(resolveArtifactsFolder(loaded, cwd), configured), resolve(loaded.dir, configured)];
+    file = candidates.find((c) => existsSync(c)) ?? candidates[0];
+  }
   if (!file) return { filter: EXTRACT_ALL };
   if (!existsSync(file)) {
     throw new UserError('E_CONFIG', `the extract filter ${file} does not exist`, {
-      hint: flag ? 'check --filter' : 'check extract.filter in apimops.yaml',
+      hint: flag ? 'check --filter' : 'check extract.filter in apimops.yaml (relative to the artifact folder, or to apimops.yaml)',
     });
   }
   const display = relative(cwd, file) || file;
@@ -80,7 +89,8 @@ function summaryText(result: ExtractResult, cwd: string): string {
   const kinds = Object.entries(result.extracted)
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
-  const where = relative(cwd, result.out) || '.';
+  const rel = relative(cwd, result.out);
+  const where = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? result.out : rel;
   if (result.ok) {
     lines.push(`Extracted ${kinds || 'nothing'} into ${where}.`);
     lines.push(
