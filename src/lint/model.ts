@@ -10,6 +10,7 @@ import {
   walkElements,
   type ComposedPolicy,
   type PolicyDocument,
+  type PolicyElement,
   type ScopePolicy,
   type SectionName,
 } from '../policy/index.js';
@@ -96,9 +97,25 @@ export class LintModel {
   private readonly byKey = new Map<string, PolicyUnit>();
   private readonly inlined = new Map<PolicyUnit, PolicyDocument | undefined>();
   private inclusions?: Map<string, FragmentInclusion[]>;
+  private readonly nvCache = new Map<string | undefined, Set<string>>();
+  private readonly elementCache = new Map<PolicyUnit, PolicyElement[]>();
+  /** Cache for `forEachPolicy` (walk-policies.ts): the policy sites are computed once per run. */
+  policySitesCache?: unknown[];
 
   constructor(readonly input: LintInput) {
     for (const u of input.units) this.byKey.set(u.key, u);
+  }
+
+  /** Every element of the unit's document (root included), in document order; computed once per unit. */
+  elements(unit: PolicyUnit): readonly PolicyElement[] {
+    let list = this.elementCache.get(unit);
+    if (!list) {
+      list = [];
+      const out = list;
+      if (unit.document) walkElements(unit.document.root, (e) => void out.push(e));
+      this.elementCache.set(unit, list);
+    }
+    return list;
   }
 
   unit(key: string): PolicyUnit | undefined {
@@ -136,7 +153,10 @@ export class LintModel {
    * resource name as well (they are usually equal).
    */
   namedValueNames(workspace?: string): Set<string> {
+    const cached = this.nvCache.get(workspace);
+    if (cached) return cached;
     const out = new Set<string>();
+    this.nvCache.set(workspace, out);
     for (const r of this.input.state.namedValue.values()) {
       const ws = /^\/workspaces\/([^/]+)\//.exec(r.key)?.[1];
       if (ws !== undefined && ws !== workspace) continue;

@@ -24,6 +24,13 @@ function policyChildren(el: PolicyElement): PolicyElement[] {
  * (`set-header/value`, `validate-jwt/audiences`, `send-request/set-url`) are not policy positions.
  */
 export function forEachPolicy(model: LintModel, visit: (site: PolicySite) => void): void {
+  model.policySitesCache ??= collectPolicySites(model);
+  for (const site of model.policySitesCache as PolicySite[]) visit(site);
+}
+
+function collectPolicySites(model: LintModel): PolicySite[] {
+  const sites: PolicySite[] = [];
+  const visit = (site: PolicySite) => void sites.push(site);
   for (const unit of model.input.units) {
     const doc = unit.document;
     if (!doc) continue;
@@ -43,6 +50,7 @@ export function forEachPolicy(model: LintModel, visit: (site: PolicySite) => voi
       go(root, []);
     }
   }
+  return sites;
 }
 
 /** True for a value lint cannot judge statically: an expression or one containing `{{named value}}`. */

@@ -51,13 +51,25 @@ export const rule = defineRule({
         culprits.set(key, entry);
       }
     };
+    // Operations per API key, indexed once (from operation resources and operation policy files).
+    const opsByApi = new Map<string, Set<string>>();
+    const addOp = (apiKey: string, op: string) => {
+      const set = opsByApi.get(apiKey) ?? new Set<string>();
+      set.add(op);
+      opsByApi.set(apiKey, set);
+    };
+    for (const op of model.input.state.apiOperation.values()) {
+      const m = /^(.*)\/operations\/[^/]+$/.exec(op.key);
+      if (m) addOp(m[1]!, op.name);
+    }
+    for (const u of ctx.input.units) {
+      if (u.kind === 'operation') addOp(`${u.workspace ? `/workspaces/${u.workspace}` : ''}/apis/${u.api}`, u.operation!);
+    }
     for (const api of model.input.state.api.values()) {
       const workspace = /^\/workspaces\/([^/]+)\//.exec(api.key)?.[1];
       const base = { ...(workspace ? { workspace } : {}), api: api.name };
       const apiUnit: PolicyUnit = model.unit(`${api.key}/policies/policy`) ?? { key: `${api.key}/policies/policy`, kind: 'api', label: `API ${api.name}`, file: '', text: '', ...base };
-      const ops = new Set<string>();
-      for (const op of model.input.state.apiOperation.values()) if (op.parent === api.key || op.key.startsWith(`${api.key}/operations/`)) ops.add(op.name);
-      for (const u of ctx.input.units) if (u.kind === 'operation' && u.api === api.name && u.workspace === workspace) ops.add(u.operation!);
+      const ops = opsByApi.get(api.key) ?? new Set<string>();
       if (ops.size === 0) {
         evaluate(`API ${api.name}`, model.parentChains(apiUnit).map((c) => ({ ...c, chain: [...c.chain, { scope: apiUnit.label, ...(apiUnit.document ? { document: model.inlinedDocument(apiUnit)! } : {}) }] })));
         continue;

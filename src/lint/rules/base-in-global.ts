@@ -1,4 +1,3 @@
-import { walkElements } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 
 export const rule = defineRule({
@@ -10,8 +9,8 @@ export const rule = defineRule({
   check(ctx) {
     for (const unit of ctx.input.units) {
       if ((unit.kind !== 'global' && unit.kind !== 'fragment') || !unit.document) continue;
-      walkElements(unit.document.root, (el) => {
-        if (el.name !== 'base') return;
+      for (const el of ctx.model.elements(unit)) {
+        if (el.name !== 'base') continue;
         ctx.report(
           unit,
           el.pos,
@@ -19,7 +18,7 @@ export const rule = defineRule({
             ? '<base /> in the global policy: it has no broader scope (APIM rejects it: "Element is not allowed in global context"); remove it'
             : `<base /> is not allowed in a policy fragment (${unit.label}); put it in the section that includes the fragment`,
         );
-      });
+      }
     }
   },
 });

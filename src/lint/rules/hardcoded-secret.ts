@@ -1,4 +1,4 @@
-import { advancePos, walkElements, type PolicyPos } from '../../policy/index.js';
+import { advancePos, type PolicyPos } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 
 /** Patterns of secret-looking literals; each match is reported unless it is a `{{named value}}`. */
@@ -10,6 +10,8 @@ const PATTERNS: { re: RegExp; what: string }[] = [
   { re: /\bclient_secret=(?!\{\{)[^&"'\s{]{8,}/g, what: 'an OAuth client secret' },
   { re: /\bAKIA[0-9A-Z]{16}\b/g, what: 'an AWS access key' },
 ];
+
+const MAYBE_SECRET = /Bearer|eyJ|AccountKey|SharedAccess|Password|Pwd|sig=|client_secret|AKIA/i;
 
 /** Attributes whose literal value is a credential. */
 const SECRET_ATTRIBUTES: Record<string, readonly string[]> = {
@@ -36,13 +38,14 @@ export const rule = defineRule({
     for (const unit of ctx.input.units) {
       if (!unit.document) continue;
       const scan = (text: string, pos: PolicyPos) => {
+        if (!MAYBE_SECRET.test(text)) return; // one cheap test before the patterns
         for (const { re, what } of PATTERNS) {
           for (const m of text.matchAll(re)) {
             ctx.report(unit, advancePos(pos, text, m.index), `${what} is written literally in the policy; use a secret named value ({{name}})`);
           }
         }
       };
-      walkElements(unit.document.root, (el) => {
+      for (const el of ctx.model.elements(unit)) {
         const secretAttrs = SECRET_ATTRIBUTES[el.name] ?? [];
         for (const a of el.attributes) {
           if (secretAttrs.includes(a.name) && !a.expression && literal(a.value)) {
@@ -68,7 +71,7 @@ export const rule = defineRule({
           if (c.expression) scan(c.expression.source, c.expression.pos);
           else scan(c.text, c.pos);
         }
-      });
+      }
     }
   },
 });

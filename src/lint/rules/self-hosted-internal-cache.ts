@@ -1,4 +1,4 @@
-import { getAttribute, walkElements } from '../../policy/index.js';
+import { getAttribute } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 import type { LintModel } from '../model.js';
 import type { PolicyUnit } from '../types.js';
@@ -25,18 +25,18 @@ export const rule = defineRule({
       if (!unit.document || unit.kind === 'standalone') continue;
       const gateways = selfHostedGatewaysOf(ctx.model, unit);
       if (gateways.length === 0) continue;
-      walkElements(unit.document.root, (el) => {
-        if (el.name !== 'cache-lookup') return;
+      for (const el of ctx.model.elements(unit)) {
+        if (el.name !== 'cache-lookup') continue;
         const type = getAttribute(el, 'caching-type')?.value ?? 'prefer-external';
-        if (type === 'external') return;
+        if (type === 'external') continue;
         const without = gateways.filter((g) => type === 'internal' || !ctx.model.hasExternalCache(g));
-        if (without.length === 0) return;
+        if (without.length === 0) continue;
         ctx.report(
           unit,
           el.pos,
           `cache-lookup with caching-type="${type}" is a no-op on self-hosted gateway ${without.join(', ')} (no internal cache there${type === 'internal' ? '' : ' and no external cache configured'}); set caching-type="external" and configure an external cache`,
         );
-      });
+      }
     }
   },
 });

@@ -1,4 +1,3 @@
-import { walkElements } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 import { selfHostedGatewaysOf } from './self-hosted-internal-cache.js';
 
@@ -19,14 +18,14 @@ export const rule = defineRule({
       if (!unit.document || unit.kind === 'standalone') continue;
       const local = selfHostedGatewaysOf(ctx.model, unit).filter((g) => !ctx.model.hasExternalCache(g));
       if (local.length === 0) continue;
-      walkElements(unit.document.root, (el) => {
-        if (!COUNTERS.has(el.name)) return;
+      for (const el of ctx.model.elements(unit)) {
+        if (!COUNTERS.has(el.name)) continue;
         ctx.report(
           unit,
           el.pos,
           `<${el.name}> counters are per replica on self-hosted gateway ${local.join(', ')} (no external cache configured): N replicas admit N× the limit`,
         );
-      });
+      }
     }
   },
 });

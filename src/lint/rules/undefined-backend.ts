@@ -1,4 +1,4 @@
-import { getAttribute, walkElements } from '../../policy/index.js';
+import { getAttribute } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 
 export const rule = defineRule({
@@ -10,12 +10,12 @@ export const rule = defineRule({
   check(ctx) {
     for (const unit of ctx.input.units) {
       if (!unit.document || unit.kind === 'standalone') continue;
-      walkElements(unit.document.root, (el) => {
-        if (el.name !== 'set-backend-service') return;
+      for (const el of ctx.model.elements(unit)) {
+        if (el.name !== 'set-backend-service') continue;
         const id = getAttribute(el, 'backend-id');
-        if (!id || id.expression || id.value.includes('{{')) return;
+        if (!id || id.expression || id.value.includes('{{')) continue;
         if (!ctx.model.backendExists(id.value, unit.workspace)) ctx.report(unit, id.valuePos, `backend "${id.value}" does not exist (no backends/${id.value}/)`);
-      });
+      }
     }
   },
 });

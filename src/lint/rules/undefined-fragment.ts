@@ -1,4 +1,4 @@
-import { getAttribute, walkElements } from '../../policy/index.js';
+import { getAttribute } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 
 export const rule = defineRule({
@@ -10,14 +10,14 @@ export const rule = defineRule({
   check(ctx) {
     for (const unit of ctx.input.units) {
       if (!unit.document || unit.kind === 'standalone') continue;
-      walkElements(unit.document.root, (el) => {
-        if (el.name !== 'include-fragment') return;
+      for (const el of ctx.model.elements(unit)) {
+        if (el.name !== 'include-fragment') continue;
         const id = getAttribute(el, 'fragment-id');
-        if (!id || id.expression || id.value.includes('{{')) return;
+        if (!id || id.expression || id.value.includes('{{')) continue;
         if (!ctx.model.fragmentExists(id.value, unit.workspace)) {
           ctx.report(unit, id.valuePos, `policy fragment "${id.value}" does not exist (no policyFragments/${id.value}/)`);
         }
-      });
+      }
     }
   },
 });

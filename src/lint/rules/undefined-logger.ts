@@ -1,4 +1,4 @@
-import { getAttribute, walkElements } from '../../policy/index.js';
+import { getAttribute } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 
 export const rule = defineRule({
@@ -10,12 +10,12 @@ export const rule = defineRule({
   check(ctx) {
     for (const unit of ctx.input.units) {
       if (!unit.document || unit.kind === 'standalone') continue;
-      walkElements(unit.document.root, (el) => {
-        if (el.name !== 'log-to-eventhub') return;
+      for (const el of ctx.model.elements(unit)) {
+        if (el.name !== 'log-to-eventhub') continue;
         const id = getAttribute(el, 'logger-id');
-        if (!id || id.expression || id.value.includes('{{')) return;
+        if (!id || id.expression || id.value.includes('{{')) continue;
         if (!ctx.model.loggerExists(id.value, unit.workspace)) ctx.report(unit, id.valuePos, `logger "${id.value}" does not exist (no loggers/${id.value}/)`);
-      });
+      }
     }
   },
 });

@@ -1,4 +1,4 @@
-import { getAttribute, walkElements } from '../../policy/index.js';
+import { getAttribute } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 
 export const rule = defineRule({
@@ -10,11 +10,11 @@ export const rule = defineRule({
   check(ctx) {
     for (const unit of ctx.input.units) {
       if (!unit.document) continue;
-      walkElements(unit.document.root, (el) => {
+      for (const el of ctx.model.elements(unit)) {
         if (el.name === 'validate-jwt' && !getAttribute(el, 'clock-skew')) {
           ctx.report(unit, el.pos, '<validate-jwt> has no clock-skew (default 0 s): tokens are rejected when the issuer clock is a little ahead; set clock-skew explicitly');
         }
-      });
+      }
     }
   },
 });

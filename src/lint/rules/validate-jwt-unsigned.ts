@@ -1,4 +1,4 @@
-import { getAttribute, walkElements } from '../../policy/index.js';
+import { getAttribute } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 
 export const rule = defineRule({
@@ -10,13 +10,13 @@ export const rule = defineRule({
   check(ctx) {
     for (const unit of ctx.input.units) {
       if (!unit.document) continue;
-      walkElements(unit.document.root, (el) => {
-        if (el.name !== 'validate-jwt') return;
+      for (const el of ctx.model.elements(unit)) {
+        if (el.name !== 'validate-jwt') continue;
         const a = getAttribute(el, 'require-signed-tokens');
         if (a && !a.expression && a.value.trim().toLowerCase() === 'false') {
           ctx.report(unit, a.pos, '<validate-jwt> accepts unsigned tokens (require-signed-tokens="false"): anyone can forge claims; remove the attribute');
         }
-      });
+      }
     }
   },
 });
