@@ -109,7 +109,7 @@ export interface RedisStoreOptions {
   namespace?: string;
   /** One line per outage and per recovery. */
   log?: (line: string) => void;
-  /** Milliseconds a command may take before it counts as an outage. Default 1000. */
+  /** Milliseconds a command may take before it counts as an outage. Default 3000 (a loaded laptop is slow). */
   commandTimeoutMs?: number;
 }
 
@@ -158,7 +158,7 @@ export class RedisStore implements Store {
       // Fail commands at once while disconnected instead of queueing them: a request must not hang on Redis.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 1000,
+      commandTimeout: options.commandTimeoutMs ?? 3000,
       connectTimeout: 2000,
       retryStrategy: (times: number) => Math.min(50 * times, 1000),
     }) as ScriptedRedis;
