@@ -103,11 +103,16 @@ describe('apimops convert', () => {
     // An APIOps folder made from the sample's state.
     const sample = await readArtifacts(folderSource(SAMPLE));
     writeTree(join(dir, 'apimartifacts'), renderApiopsArtifacts(sample.state));
+    writeTree(join(dir, 'apimartifacts'), { 'configuration.prod.yaml': readFileSync(join(SAMPLE, 'configuration.prod.yaml'), 'utf8') });
     expect(existsSync(join(dir, 'apimartifacts/named values/tenant-id/namedValueInformation.json'))).toBe(true);
 
     const r = await run(dir, ['convert', 'apimartifacts', 'artifacts']);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/^converted \d+ resources from apimartifacts into artifacts \(\d+ files\)\n$/);
+    expect(r.err).toMatch(/^converted \d+ resources from apimartifacts into artifacts \(\d+ files; copied configuration\.prod\.yaml\)\n$/);
+    expect(readFileSync(join(dir, 'artifacts/configuration.prod.yaml'), 'utf8')).toBe(readFileSync(join(SAMPLE, 'configuration.prod.yaml'), 'utf8'));
+    const rendered = await run(dir, ['render', 'artifacts', '--env', 'prod']);
+    expect(rendered.code).toBe(0);
+    expect(rendered.out).toContain('secretIdentifier: https://kv-contoso-prod.vault.azure.net/secrets/payments-backend-api-key');
     expect(readFileSync(join(dir, 'artifacts/namedValues/tenant-id/namedValue.yaml'), 'utf8')).toBe(
       '# yaml-language-server: $schema=https://unpkg.com/apimops@0/schemas/namedValue.schema.json\ndisplayName: TenantId\nsecret: false\ntags:\n  - identity\nvalue: 72f988bf-86f1-41af-91ab-2d7cd011db47\n',
     );

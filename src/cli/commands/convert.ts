@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { folderSource } from '../../artifacts/folder-source.js';
 import { loadArtifacts } from '../../artifacts/reader.js';
 import { writeArtifacts } from '../../artifacts/writer.js';
@@ -12,7 +12,8 @@ import { printWarnings } from './render.js';
 /**
  * `apimops convert <apiops-folder> <out-folder>`: reads an Azure/apiops v7 folder (JSON `*Information.json`,
  * `named values/`, marker-file links) and writes it in the apimops layout. The output folder must be new or
- * empty, so nothing of the user's is overwritten.
+ * empty, so nothing of the user's is overwritten. `configuration.*.yaml` files at the folder's root (APIOps
+ * overrides and extractor filter, which apimops reads unchanged) are copied along.
  */
 export const command: CommandModule = {
   name: 'convert',
@@ -34,9 +35,12 @@ export const command: CommandModule = {
         const read = await loadArtifacts(folderSource(src, from), { layout: 'apiops' });
         printWarnings(io, read.diagnostics);
         const result = await writeArtifacts(read.state, out);
+        // APIOps override and filter files work unchanged: carry the ones that sit in the folder along.
+        const carried = readdirSync(src).filter((n) => /^configuration\.[^/]+\.ya?ml$/.test(n)).sort();
+        for (const n of carried) copyFileSync(join(src, n), join(out, n));
         let count = 0;
         for (const kind of Object.keys(read.state) as (keyof typeof read.state)[]) count += read.state[kind].size;
-        io.stderr(`converted ${count} resources from ${from} into ${to} (${result.written} files)\n`);
+        io.stderr(`converted ${count} resources from ${from} into ${to} (${result.written} files${carried.length ? `; copied ${carried.join(', ')}` : ''})\n`);
         setExit(EXIT_OK);
       });
   },
