@@ -482,3 +482,26 @@ describe('validate-jwt with certificates in issuer-signing-keys', () => {
     await gw.close();
   });
 });
+
+describe('cache-lookup keys', () => {
+  it('vary-by-query-parameter keeps only the listed parameters; vary-by-developer separates subscriptions', async () => {
+    let calls = 0;
+    const be = await startBackend((_req, res) => res.end(`n${++calls}`));
+    const gw = await gatewayFor({
+      global: policy(
+        '<cache-lookup vary-by-developer="true" vary-by-developer-groups="false"><vary-by-query-parameter>page;size</vary-by-query-parameter></cache-lookup>',
+        '<cache-store duration="60" />',
+      ),
+      apis: [{ name: 'shop', path: 'shop', serviceUrl: be.url, operations: [{ name: 'get', method: 'GET', urlTemplate: '/x' }] }],
+      products: [{ name: 'p', apis: ['shop'] }],
+      subscriptions: [{ name: 'a', scope: '/products/p', primaryKey: 'ka' }, { name: 'b', scope: '/products/p', primaryKey: 'kb' }],
+    });
+    const call = async (q: string, key: string) => (await gw.dispatch(get(`/shop/x${q}`, { 'Ocp-Apim-Subscription-Key': key }))).text();
+    expect(await call('?page=1&size=2&trace=a', 'ka')).toBe('n1');
+    expect(await call('?size=2&page=1&trace=b', 'ka')).toBe('n1'); // order and unlisted parameters do not matter
+    expect(await call('?page=2&size=2', 'ka')).toBe('n2');
+    expect(await call('?page=1&size=2', 'kb')).toBe('n3'); // another developer
+    await gw.close();
+    await be.close();
+  });
+});
