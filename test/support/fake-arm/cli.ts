@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     ...(values['page-size'] ? { pageSize: Number(values['page-size']) } : {}),
     ...(seed && !isFolder ? { snapshot: parseSnapshot(readFileSync(seed, 'utf8')) } : {}),
     defaults: values.defaults,
+    record: false, // a long-running server must not keep every request
   });
   if (seed && isFolder) await seedFakeFromFolder(fake, seed);
   if (values.faults) fake.faults.set(JSON.parse(readFileSync(values.faults, 'utf8')) as FaultRule[]);

@@ -9,6 +9,9 @@
  * (`/products/p/apis/a`) and the link-resource (`/products/p/apiLinks/l`) forms over one relation.
  * Fault injection (faults.ts) and a fixed latency make retries, throttling and parallelism testable.
  *
+ * Not simulated: `$filter` (ignored), throttling by itself (use fault rules), resource kinds apimops does not
+ * use (certificates, users, portal…; they answer 404 InvalidResourceType).
+ *
  * Everything it advertises (nextLink, Location, Azure-AsyncOperation) is addressed to `publicBase`,
  * `https://management.azure.com` by default: apimops' client reaches the fake through ARM.md §7.2
  * workaround C (a loopback HttpClient), so the SDK's https-only bearer policy stays untouched.
