@@ -505,3 +505,25 @@ describe('cache-lookup keys', () => {
     await be.close();
   });
 });
+
+describe('increment-condition on the response', () => {
+  it('counts only the calls whose response matches, decided once the response is known', async () => {
+    let fail = 3;
+    const be = await startBackend((_req, res) => {
+      res.statusCode = fail-- > 0 ? 500 : 200;
+      res.end('x');
+    });
+    const gw = await gatewayFor(
+      {
+        global: policy('<rate-limit-by-key calls="2" renewal-period="60" counter-key="ok-only" increment-condition="@(context.Response.StatusCode == 200)" />'),
+        apis: [{ name: 'shop', path: 'shop', serviceUrl: be.url, operations: [{ name: 'get', method: 'GET', urlTemplate: '/x' }] }],
+      },
+      { clock: () => T0 },
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await gw.dispatch(get('/shop/x'))).status);
+    expect(statuses).toEqual([500, 500, 500, 200, 200, 429]);
+    await gw.close();
+    await be.close();
+  });
+});
