@@ -25,6 +25,8 @@ export interface GitRepo {
   readFile(commit: string, path: string): Promise<string | undefined>;
   /** Commits in `from..to`, oldest first (for messages: "publishing 3 commits"). */
   commitsBetween(from: string, to: string): Promise<string[]>;
+  /** Files (repository paths) that differ between two commits under any of `paths`. */
+  changedPaths(from: string, to: string, paths: readonly string[]): Promise<string[]>;
   /** True when `folder` has no uncommitted change (tracked or untracked) in the working tree. */
   isClean(folder: string): Promise<boolean>;
 }
@@ -123,6 +125,12 @@ class GitRepoImpl implements GitRepo {
     const hit = entries.find((e) => e.path === rel);
     if (!hit) return undefined;
     return (await readBlobs(this.root, [hit.sha])).get(hit.sha);
+  }
+
+  async changedPaths(from: string, to: string, paths: readonly string[]): Promise<string[]> {
+    const specs = paths.map((p) => `:(top)${this.prefixOf(p).replace(/\/$/, '')}`);
+    const out = await this.git.raw(['diff', '--name-only', '-z', '--no-renames', from, to, '--', ...specs]);
+    return out.split('\0').filter((l) => l !== '');
   }
 
   async isClean(folder: string): Promise<boolean> {

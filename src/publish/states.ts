@@ -4,7 +4,7 @@
  * same commit as the folder is what makes an override-only commit show up as a change (ANCHORS.md §7 #4).
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { ApimState } from '../artifacts/model.js';
+import { emptyState, type ApimState } from '../artifacts/model.js';
 import { applyOverrides, parseOverrides } from '../artifacts/overrides.js';
 import { loadArtifacts, readArtifacts } from '../artifacts/reader.js';
 import type { GitRepo } from '../diff/git.js';
@@ -69,4 +69,27 @@ export async function loadStateAtCommit(
 export function repoPath(repo: GitRepo, path: string): string {
   const abs = isAbsolute(path) ? path : resolve(repo.root, path);
   return relative(repo.root, abs).split(sep).join('/');
+}
+
+/** Both sides of a commit range. */
+export interface RangeStates {
+  from: CommitState;
+  to: CommitState;
+  /** No file of the folder or of the overrides changed in the range: nothing was read, both states are empty. */
+  unchanged: boolean;
+}
+
+/**
+ * Loads both sides of `from..to`: `to` strictly (its problems stop a publish), `from` leniently. When
+ * neither the folder nor the overrides file changed in the range (`git diff --name-only`), nothing is read
+ * at all: a pipeline run on a commit that did not touch the artifacts costs two git calls.
+ */
+export async function loadRangeStates(repo: GitRepo, from: string, to: string, folder: string, overridesPath?: string): Promise<RangeStates> {
+  const paths = [folder, ...(overridesPath ? [overridesPath] : [])];
+  if (from === to || (await repo.changedPaths(from, to, paths)).length === 0) {
+    const empty = (commit: string): CommitState => ({ state: emptyState(), commit, diagnostics: [] });
+    return { from: empty(from), to: empty(to), unchanged: true };
+  }
+  const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overridesPath, { strict: false }), loadStateAtCommit(repo, to, folder, overridesPath)]);
+  return { from: a, to: b, unchanged: false };
 }

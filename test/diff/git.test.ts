@@ -47,6 +47,8 @@ describe('git FileSource', () => {
     expect(await r.readFile(first, 'README.md')).toBe('outside the folder\n');
     expect(await r.commitsBetween('HEAD~1', 'HEAD')).toHaveLength(1);
     expect(git('status', '--porcelain')).toBe('M artifacts/apis/a/api.yaml');
+    expect(await r.changedPaths(first, 'HEAD', [join(repo, 'artifacts')])).toEqual(['artifacts/apis/a/api.yaml', 'artifacts/apis/b/api.yaml']);
+    expect(await r.changedPaths(first, 'HEAD', ['README.md', 'artifacts/policy.xml'])).toEqual([]);
     expect(await r.isClean(join(repo, 'artifacts'))).toBe(false);
     expect(await r.isClean(join(repo, 'artifacts/policy.xml'))).toBe(true);
   });

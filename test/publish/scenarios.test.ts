@@ -158,7 +158,9 @@ describe('apimops publish (commit ranges)', () => {
     const head = git('rev-parse', 'HEAD');
     expect(String(fake.store.get('/namedValues/apimops-last-deployed')?.properties.value)).toMatch(new RegExp(`^${head} `));
 
-    // nothing new since then: --from last-deployed publishes nothing
+    // a commit outside the artifact folder: nothing new since then, --from last-deployed publishes nothing
+    write('README.md', 'docs only\n');
+    commit('docs');
     fake.requests.length = 0;
     const again = await cli(['publish', '--env', 'dev', '--from', 'last-deployed']);
     expect(again.code).toBe(0);

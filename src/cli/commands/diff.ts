@@ -7,7 +7,7 @@ import { diffStates, type ChangeSet } from '../../diff/diff.js';
 import { openGitRepo, refLabel } from '../../diff/git.js';
 import { changeSetToJson, renderChangeSetText } from '../../diff/render.js';
 import { armForEnvironment, loadLiveState, overridesPathFor } from '../../publish/environment.js';
-import { loadStateAtCommit } from '../../publish/states.js';
+import { loadRangeStates } from '../../publish/states.js';
 import { UserError } from '../../shared/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../../shared/exit-codes.js';
 import type { CommandModule } from '../command.js';
@@ -39,7 +39,7 @@ async function diffRange(io: CliIO, flags: DiffFlags, folderArg: string | undefi
   const from = await repo.resolveCommit(fromRef);
   const to = await repo.resolveCommit(flags.to ?? 'HEAD');
   const overrides = flags.env ? overridesPathFor(loaded, flags.env, folder) : undefined;
-  const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overrides, { strict: false }), loadStateAtCommit(repo, to, folder, overrides)]);
+  const { from: a, to: b } = await loadRangeStates(repo, from, to, folder, overrides);
   printWarnings(io, b.diagnostics);
   // both sides come from git: every value is known, secrets included (an override-only change is a change)
   const changeSet = diffStates(a.state, b.state, { secretsMayBeHidden: false });

@@ -13,7 +13,7 @@ import type { ExecuteEvent, ExecuteResult } from '../../publish/execute.js';
 import type { Plan, PlanStep } from '../../publish/plan.js';
 import { applyPublish, preparePublish, withSecrets, type PreparedPublish, type PublishMode } from '../../publish/publish.js';
 import type { PlaceholderSource } from '../../publish/secrets.js';
-import { loadStateAtCommit } from '../../publish/states.js';
+import { loadRangeStates } from '../../publish/states.js';
 import { DiagnosticsError, UserError, formatDiagnostic } from '../../shared/errors.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../../shared/exit-codes.js';
 import type { CommandModule } from '../command.js';
@@ -89,7 +89,7 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
     // with nothing written, instead of on the first level's PUTs.
     if (flags.from !== 'last-deployed' && !flags.dryRun) await readDeployment(arm());
     const overrides = overridesPathFor(loaded, env, folder);
-    const [a, b] = await Promise.all([loadStateAtCommit(repo, from, folder, overrides, { strict: false }), loadStateAtCommit(repo, to, folder, overrides)]);
+    const { from: a, to: b } = await loadRangeStates(repo, from, to, folder, overrides);
     printWarnings(io, b.diagnostics);
     const sources = b.overrides ? [b.overrides] : [];
     return {
