@@ -4,8 +4,8 @@
  * dependencies resources really have (`references.ts`): a policy that uses a new named value and a new
  * fragment runs a level after both; a backend pool after its member backends; a product that links a new API
  * after that API. Deletes come after every write, so a policy stops using a named value before the named
- * value goes. A renamed resource (same display name or path, or identical content, under a new name) is the
- * exception: its old self is deleted right before its successor is created, because APIM rejects two named
+ * value goes. A renamed resource (its display name or path taken by a resource of another name) is the
+ * exception: its old self is deleted right before its successor is written, because APIM rejects two named
  * values with one display name or two APIs on one path (the 409 APIOps users hit on a folder rename).
  * Pure: `--dry-run` prints exactly this.
  */
