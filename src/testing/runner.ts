@@ -177,9 +177,9 @@ export async function runCase(file: string, c: TestCase, eff: EffectiveState, op
       }
     }
   } finally {
+    // The gateway closes its backend client; the store is ours (createGateway only closes stores it made).
     await gw?.close();
-    if (store && !gw) await store.close();
-    else if (store && options.store && options.store !== 'memory') await store.close();
+    await store?.close();
     await mocks.close();
   }
   return done();
