@@ -3,17 +3,19 @@
  * state with `***` for `render`, `diff` and `publish` output. A value that is only a `{{named value}}`
  * reference is not a secret and stays readable.
  */
-import type { ResourceKind } from './kinds.js';
+import { SECRET_FIELDS, type ResourceKind } from './kinds.js';
 import type { ApimState, Resource } from './model.js';
 
 /** What a masked secret looks like. */
 export const MASK = '***';
 
-/** Dotted paths of secret properties per kind; every string leaf under them is masked. */
+/**
+ * Dotted paths of secret properties per kind (`SECRET_FIELDS` of kinds.ts, plus a backend proxy's password);
+ * every string leaf under them is masked.
+ */
 const SECRET_PATHS: Partial<Record<ResourceKind, readonly string[]>> = {
-  subscription: ['primaryKey', 'secondaryKey'],
-  logger: ['credentials'],
-  backend: ['credentials.authorization.parameter', 'credentials.header', 'credentials.query', 'proxy.password'],
+  ...SECRET_FIELDS,
+  backend: [...(SECRET_FIELDS.backend ?? []), 'proxy.password'],
 };
 
 const REFERENCE_ONLY = /^\{\{[A-Za-z0-9][A-Za-z0-9._-]*\}\}$/;
