@@ -6,7 +6,7 @@
 import { CsException } from './errors.js';
 import { formatDateTime, formatTimeSpan } from './dates.js';
 import { JToken, JValue, jvalueText } from './json.js';
-import { formatDecimal, formatDouble } from './numbers.js';
+import { formatDecimal, formatDouble, formatFloat } from './numbers.js';
 import { CsAnonymous, CsChar, CsDateTime, CsDateTimeOffset, CsDictionary, CsDouble, CsEnum, CsGuid, CsKeyValuePair, CsList, CsStringBuilder, CsTimeSpan, CsTypeRef } from './values.js';
 import { CsUrl } from './url.js';
 import { XAttribute, XDocument, XElement, XText } from './xml.js';
@@ -21,7 +21,7 @@ export function toDisplayString(value: unknown): string {
     case 'bigint': return value.toString();
     default: break;
   }
-  if (value instanceof CsDouble) return value.kind === 'decimal' ? formatDecimal(value.value) : formatDouble(value.value);
+  if (value instanceof CsDouble) return value.kind === 'decimal' ? formatDecimal(value.value) : value.kind === 'float' ? formatFloat(value.value) : formatDouble(value.value);
   if (value instanceof CsChar) return value.toString();
   if (value instanceof JValue) return jvalueText(value);
   if (value instanceof JToken) return value.toJson(true);

@@ -419,3 +419,15 @@ describe('gateway helpers', () => {
     expect(isStorableVariable(run('@(new List<string>())'))).toBe(false);
   });
 });
+
+describe('nullable value types and static types', () => {
+  it('HasValue/Value on DateTime? (Subscription.EndDate, Jwt.ExpirationTime)', () => {
+    expect(run('@(context.Subscription.EndDate.HasValue)')).toBe(false);
+    throwsCs('@(context.Subscription.EndDate.Value)', 'InvalidOperationException', 'Nullable object must have a value.');
+    expect(run(`@("${JWT}".AsJwt().ExpirationTime.Value.Year)`)).toBe(2024);
+  });
+  it('DateTime - DateTime is a TimeSpan; float prints its shortest form', () => {
+    expect(text('@((DateTime.UtcNow - DateTime.UtcNow.AddMinutes(-5)).TotalMinutes)')).toBe('5');
+    expect(text('@((float)1.1)')).toBe('1.1');
+  });
+});

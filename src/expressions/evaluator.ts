@@ -370,6 +370,25 @@ class Compiler {
       if (STATICS[t]?.methods?.[name]) this.fail('E_TYPE', `'${t}.${name}' is a method, which is not valid in the given context`, e.span);
       return this.fail('E_UNSUPPORTED', `'${t}' does not contain a definition for '${name}' (or it is not allowed in policy expressions)`, e.span);
     }
+    // Nullable<T>: HasValue never throws; Value on null is InvalidOperationException
+    if (name === 'HasValue' || (name === 'Value' && obj.type?.endsWith('?'))) {
+      const of0 = obj.fn;
+      const nc0 = e.nullConditional;
+      const base = obj.type?.endsWith('?') ? obj.type.slice(0, -1) : undefined;
+      return {
+        type: name === 'HasValue' ? 'bool' : base,
+        fn: this.located((f) => {
+          const o = of0(f);
+          if (o === SHORT) return SHORT;
+          if (name === 'HasValue') return o !== null && o !== undefined;
+          if (o === null || o === undefined) {
+            if (nc0) return SHORT;
+            throw new CsException('InvalidOperationException', 'Nullable object must have a value.');
+          }
+          return o;
+        }, e.span),
+      };
+    }
     this.checkMember(obj.type, name, false, e.span);
     const of = obj.fn;
     const nc = e.nullConditional;
@@ -578,13 +597,9 @@ class Compiler {
       case '>': return loc((f) => { const c = csCompare(a(f), b(f)); return c !== null && c > 0; }, 'bool');
       case '<=': return loc((f) => { const c = csCompare(a(f), b(f)); return c !== null && c <= 0; }, 'bool');
       case '>=': return loc((f) => { const c = csCompare(a(f), b(f)); return c !== null && c >= 0; }, 'bool');
-      case '+': {
-        const type = l.type === 'string' || r.type === 'string' ? 'string' : l.type === r.type ? l.type : undefined;
-        return loc((f) => arith('+', a(f), b(f)), type);
-      }
-      case '-': case '*': case '/': case '%': {
+      case '+': case '-': case '*': case '/': case '%': {
         const op = e.op;
-        return loc((f) => arith(op, a(f), b(f)), l.type === r.type ? l.type : undefined);
+        return loc((f) => arith(op, a(f), b(f)), arithType(op, l.type, r.type));
       }
       case '&': case '|': case '^': case '<<': case '>>': {
         const op = e.op;
@@ -976,6 +991,17 @@ function fromJsError(err: unknown): CsException {
   }
   const msg = err instanceof Error ? err.message : String(err);
   return new CsException('ArgumentException', `The arguments are not valid for this member (${msg}).`);
+}
+
+/** Static result type of `l op r` (undefined when not certain: a wrong static type would cause false compile errors). */
+function arithType(op: string, l: string | undefined, r: string | undefined): string | undefined {
+  if (op === '+' && (l === 'string' || r === 'string')) return 'string';
+  if (!l || !r) return undefined;
+  if ((l === 'DateTime' || l === 'DateTimeOffset') && r === l && op === '-') return 'TimeSpan';
+  if ((l === 'DateTime' || l === 'DateTimeOffset') && r === 'TimeSpan' && (op === '+' || op === '-')) return l;
+  if (l === 'TimeSpan' && r === 'TimeSpan' && (op === '+' || op === '-')) return 'TimeSpan';
+  if (l === r && ['int', 'long', 'double', 'decimal', 'float'].includes(l)) return l;
+  return undefined;
 }
 
 /** Does a member/call/index chain contain `?.` or `?[` (so it may short-circuit to null)? */

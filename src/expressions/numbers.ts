@@ -21,6 +21,16 @@ export function formatDouble(v: number): string {
   return String(v);
 }
 
+/** `float.ToString()`: the shortest text that round-trips through a 32-bit float (1.1f → "1.1"). */
+export function formatFloat(v: number): string {
+  if (!Number.isFinite(v) || v === 0) return formatDouble(v);
+  for (let p = 1; p <= 9; p++) {
+    const t = Number(v.toPrecision(p));
+    if (Math.fround(t) === v) return formatDouble(t);
+  }
+  return formatDouble(v);
+}
+
 /** `decimal.ToString()`: no exponent, keeps the digits it has. */
 export function formatDecimal(v: number): string {
   if (Number.isInteger(v)) return v.toFixed(0);

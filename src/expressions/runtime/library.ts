@@ -1671,6 +1671,12 @@ function swapBytes(v: unknown): unknown {
 
 // ---------------------------------------------------------------------------------------------- tables
 
+/** `Nullable<T>.Value` / `GetValueOrDefault()` when the receiver's static type was not known to be nullable. */
+for (const t of [INT, LONG, DOUBLE, BOOL, CHAR, DATETIME, DTO, TIMESPAN, GUID]) {
+  t.props = { ...t.props, Value: (v: unknown) => v };
+  t.methods = { ...t.methods, GetValueOrDefault: (v: unknown) => v };
+}
+
 /** Instance members by runtime key (`runtimeKey`). */
 export const INSTANCE: Record<string, TypeMembers> = {
   string: STRING, int: INT, long: LONG, double: DOUBLE, bool: BOOL, char: CHAR,
