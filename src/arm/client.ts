@@ -50,6 +50,8 @@ export interface ArmTargetOptions {
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
   /** Upper bound applied to a server's Retry-After (the SDK applies none: `Retry-After: 3600` sleeps an hour). */
   maxRetryAfterSeconds?: number;
+  /** Wait assumed for a 429 that says nothing (default 1 s); the SDK would not retry it at all. */
+  missingRetryAfterSeconds?: number;
   /** Called for every HTTP attempt (retries included): drives adaptive back-off and progress counters. */
   onResponse?: (event: ArmResponseEvent) => void;
 }
@@ -191,8 +193,8 @@ export function createArmClient(options: ArmTargetOptions, env: NodeJS.ProcessEn
         if (response.status === 429 || response.status === 503) {
           retryAfterSeconds = parseRetryAfter(response);
           if (retryAfterSeconds === undefined && response.status === 429) {
-            retryAfterSeconds = 1;
-            response.headers.set('retry-after', '1');
+            retryAfterSeconds = options.missingRetryAfterSeconds ?? 1;
+            response.headers.set('retry-after', String(retryAfterSeconds));
           } else if (retryAfterSeconds !== undefined && retryAfterSeconds > maxRetryAfter) {
             retryAfterSeconds = maxRetryAfter;
             response.headers.delete('retry-after-ms');

@@ -83,7 +83,7 @@ describe('createArmClient against the fake ARM', () => {
     const events: number[] = [];
     fake = await startFakeArm({ faults: [{ path: '/tags', status: 429, times: 1, retryAfter: -1 }] });
     const arm = createArmClient(
-      { subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url, onResponse: (e) => events.push(e.status) },
+      { subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url, missingRetryAfterSeconds: 0, onResponse: (e) => events.push(e.status) },
       {},
     );
     expect(await arm.list('/tags')).toEqual([]);
