@@ -10,7 +10,7 @@
 // then medians. Goals: serve ≥ 85% of the bare proxy's req/s at c50; at c1 a p50 within 0.1 ms of the bare
 // proxy's. Needs `npm run build` and wrk. Everything listens on 127.0.0.1.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,32 +35,36 @@ if (spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error) {
 }
 
 const children = [];
+const logDir = mkdtempSync(join(tmpdir(), 'apimops-bench-gateway-logs-'));
 const cleanup = () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
 };
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 
+/**
+ * Starts a target and waits for `pattern` in its output. Output goes to a file, not a pipe: this process
+ * blocks in spawnSync(wrk) while measuring, so a pipe would fill with access-log lines and stall the target.
+ */
 function start(cmd, args, pattern, cwd) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+  const log = join(logDir, `${children.length}.log`);
+  const fd = openSync(log, 'w');
+  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd });
+  closeSync(fd);
   children.push(child);
-  let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} did not start:\n${out}`)), 20_000);
-    const on = (d) => {
-      out += d.toString();
+    const started = Date.now();
+    const poll = setInterval(() => {
+      const out = readFileSync(log, 'utf8');
       const m = pattern.exec(out);
       if (m) {
-        clearTimeout(timer);
-        // Discard later output (access-log lines) so the pipe never fills.
-        child.stdout.removeAllListeners('data').resume();
-        child.stderr.removeAllListeners('data').resume();
+        clearInterval(poll);
         resolve({ child, url: m[1] });
+      } else if (child.exitCode !== null || Date.now() - started > 20_000) {
+        clearInterval(poll);
+        reject(new Error(`${cmd} ${args.join(' ')} did not start:\n${out}`));
       }
-    };
-    child.stdout.on('data', on);
-    child.stderr.on('data', on);
-    child.once('exit', (code) => reject(new Error(`${cmd} exited ${code}:\n${out}`)));
+    }, 50);
   });
 }
 
@@ -165,4 +169,5 @@ for (const c of [50, 1]) {
 console.log('\ngoals: serve ≥ 85% of the bare proxy at c50; at c1, serve p50 within 0.1 ms of the bare proxy');
 cleanup();
 rmSync(folder, { recursive: true, force: true });
+rmSync(logDir, { recursive: true, force: true });
 process.exit(0);
