@@ -431,3 +431,16 @@ describe('nullable value types and static types', () => {
     expect(text('@((float)1.1)')).toBe('1.1');
   });
 });
+
+describe('runaway recursion', () => {
+  it('unbounded local-function recursion is a .NET exception, not a crash', () => {
+    let caught: unknown;
+    try {
+      run('@{ int F(int n) { return F(n + 1); } return F(0); }');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(CsException);
+    expect(['InsufficientExecutionStackException', 'ExpressionLimitExceededException']).toContain((caught as CsException).type);
+  });
+});
