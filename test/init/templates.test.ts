@@ -77,7 +77,18 @@ function scripts(node: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** The argv of a workflow step that uses the apimops action. */
+/** Every `- template: …` step under `node`. */
+function templateUses(node: unknown, out: { template: string; parameters?: Record<string, string> }[] = []): { template: string; parameters?: Record<string, string> }[] {
+  if (Array.isArray(node)) node.forEach((n) => templateUses(n, out));
+  else if (node && typeof node === 'object') {
+    const o = node as { template?: unknown; parameters?: Record<string, string> };
+    if (typeof o.template === 'string') out.push({ template: o.template, parameters: o.parameters });
+    else Object.values(o).forEach((v) => templateUses(v, out));
+  }
+  return out;
+}
+
+/** The argv of a workflow step that uses the apimops action (or of the Azure Pipelines task wrapper). */
 function actionArgv(w: Record<string, string>): string[] {
   return [w.command!, ...(w.folder ? [w.folder] : []), ...(w.environment ? ['--env', w.environment] : []), ...words(w.args ?? '')];
 }
@@ -158,6 +169,15 @@ describe.each(['github', 'azure-pipelines'] as const)('init --ci %s', (ci) => {
       }
       expect(commands.map((c) => c[0])).toEqual(['lint', 'test', 'diff', 'publish', 'publish', 'publish', 'publish']);
     } else {
+      const wrapper = parseYaml(readFileSync(join(dir, '.azure-pipelines/apimops-task.yml'), 'utf8')) as { parameters: { name: string; default?: string }[] };
+      const declared = new Map(wrapper.parameters.map((p) => [p.name, p]));
+      for (const use of templateUses(wf)) {
+        expect(use.template).toBe('.azure-pipelines/apimops-task.yml');
+        const p = use.parameters ?? {};
+        expect(Object.keys(p).filter((k) => !declared.has(k)), `parameters of ${JSON.stringify(p)}`).toEqual([]);
+        for (const d of declared.values()) if (d.default === undefined) expect(p[d.name], d.name).toBeTruthy();
+        commands.push(actionArgv(p));
+      }
       const stages = wf.stages as { stage: string; dependsOn?: string; jobs: { deployment?: string; environment?: string }[] }[];
       expect(stages.map((s) => s.stage)).toEqual(['validate', 'publish_dev', 'publish_prod']);
       expect(stages.map((s) => s.dependsOn)).toEqual([undefined, 'validate', 'publish_dev']);

@@ -79,6 +79,8 @@ export function planInit(root: string, o: InitOptions): PlannedFile[] {
       .map((env, i) => renderTemplate(template('azure-pipelines/publish-stage.yml'), { ...base, env, envId: stageId(env), needs: i === 0 ? 'validate' : `publish_${stageId(o.environments[i - 1]!)}` }))
       .join('');
     out.push({ path: 'azure-pipelines.yml', content: renderTemplate(template('azure-pipelines/azure-pipelines.yml'), { ...base, publishStages: stages.replace(/\n$/, '') }) });
+    // The task wrapper the pipeline's steps use (the Azure Pipelines counterpart of action.yml).
+    out.push({ path: join('.azure-pipelines', 'apimops-task.yml'), content: template('azure-pipelines/apimops-task.yml') });
   }
 
   if (o.preCommit) {
