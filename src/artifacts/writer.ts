@@ -20,6 +20,7 @@ import { allResources, type ApimState, type Resource } from './model.js';
 import { normalizeProperties, sortKeysDeep } from './normalize.js';
 import { infoPathOf, parseArtifactPath, policyPathOf, schemaNameOf, specificationPathOf } from './paths.js';
 import { isNonArtifactFile, mapLimit } from './build.js';
+import { parseApiopsPath, renderApiopsArtifacts } from './apiops-layout.js';
 import { SCHEMAS_DIR } from './schemas.js';
 
 /** The published schemas: versioned by major, so a patch release changes no artifact byte. */
@@ -38,6 +39,8 @@ export interface WriteOptions extends RenderOptions {
    * Files of other kinds, and files that are not artifacts, are left as they are. Default: every kind.
    */
   prune?: readonly ResourceKind[];
+  /** `apiops` writes the Azure/apiops v7 layout instead (for teams that keep both, and round-trip tests). */
+  layout?: 'apimops' | 'apiops';
 }
 
 /** Serialises YAML the one way apimops writes it. */
@@ -95,16 +98,22 @@ export async function writeArtifacts(state: ApimState, folder: string, opts: Wri
   const target = resolve(folder);
   const exists = existsSync(target);
   const existing = exists ? await folderSource(target).listFiles() : [];
-  const schemaBase = opts.schemaBase ?? (await existingSchemaBase(target, existing)) ?? packageSchemaBase(target);
-  const rendered = renderArtifacts(state, { schemaBase });
+  const apiops = opts.layout === 'apiops';
+  const schemaBase = apiops ? '' : (opts.schemaBase ?? (await existingSchemaBase(target, existing)) ?? packageSchemaBase(target));
+  const rendered = apiops ? renderApiopsArtifacts(state) : renderArtifacts(state, { schemaBase });
+  const kindOfFile = (p: string): ResourceKind | undefined => {
+    if (!apiops) return parseArtifactPath(p)?.kind;
+    const parsed = parseApiopsPath(p);
+    if (!parsed) return undefined;
+    return parsed.role === 'link' ? parsed.link.owner : parsed.role === 'specification' ? 'api' : parsed.kind;
+  };
   const prune = new Set<ResourceKind>(opts.prune ?? RESOURCE_KINDS);
 
   // Which existing files go: artifact files of pruned kinds that the state no longer renders.
   const removed = existing.filter((p) => {
     if (rendered.has(p) || isNonArtifactFile(p)) return false;
-    const parsed = parseArtifactPath(p);
-    if (!parsed) return false;
-    return prune.has(parsed.kind) || (parsed.kind === 'policyFragment' && prune.has('policyFragment'));
+    const kind = kindOfFile(p);
+    return kind !== undefined && prune.has(kind);
   });
   let changed = removed.length > 0 || !exists;
   if (!changed) {

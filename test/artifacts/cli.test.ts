@@ -121,6 +121,15 @@ describe('apimops convert', () => {
     expect([...converted.state.product.keys()]).toEqual([...sample.state.product.keys()]);
     expect(converted.state.product.get('/products/premium')!.properties).toEqual(sample.state.product.get('/products/premium')!.properties);
 
+    // And back: --to apiops writes the Azure/apiops layout, which reads as the same state.
+    const back = await run(dir, ['convert', 'artifacts', 'apiops-again', '--to', 'apiops']);
+    expect(back.code).toBe(0);
+    expect(readFileSync(join(dir, 'apiops-again/products/premium/apis/payments-api/productApiInformation.json'), 'utf8')).toBe('{}\n');
+    const reread = await readArtifacts(folderSource(join(dir, 'apiops-again')));
+    expect(reread.layout).toBe('apiops');
+    expect(reread.diagnostics).toEqual([]);
+    expect(renderApiopsArtifacts(reread.state)).toEqual(renderApiopsArtifacts(sample.state));
+
     const again = await run(dir, ['convert', 'apimartifacts', 'artifacts']);
     expect(again.code).toBe(2);
     expect(again.err).toContain('output folder is not empty');

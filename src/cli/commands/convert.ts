@@ -18,23 +18,26 @@ import { printWarnings } from './render.js';
 export const command: CommandModule = {
   name: 'convert',
   summary: 'Rewrite an Azure/apiops v7 folder into the apimops layout',
-  examples: `Example:
-  apimops convert apimartifacts artifacts`,
+  examples: `Examples:
+  apimops convert apimartifacts artifacts
+  apimops convert artifacts apimartifacts --to apiops     # back to the Azure/apiops layout`,
   define(cmd: Command, io, setExit) {
     cmd
-      .usage('<apiops-folder> <out-folder>')
+      .usage('<apiops-folder> <out-folder> [--to apimops|apiops]')
       .argument('<apiops-folder>', 'the Azure/apiops folder to read')
       .argument('<out-folder>', 'where to write the apimops layout (new or empty)')
-      .action(async (from: string, to: string) => {
+      .option('--to <layout>', 'the layout to write: apimops (default), or apiops to go the other way', 'apimops')
+      .action(async (from: string, to: string, flags: { to: string }) => {
+        if (flags.to !== 'apimops' && flags.to !== 'apiops') throw new UserError('E_USAGE', `--to: "${flags.to}" is not apimops or apiops`);
         const src = resolve(io.cwd, from);
         const out = resolve(io.cwd, to);
         if (!existsSync(src)) throw new UserError('E_IO', `folder not found: ${from}`);
         if (existsSync(out) && readdirSync(out).length > 0) {
           throw new UserError('E_IO', `output folder is not empty: ${to}`, { hint: 'choose a new folder; convert never overwrites files' });
         }
-        const read = await loadArtifacts(folderSource(src, from), { layout: 'apiops' });
+        const read = await loadArtifacts(folderSource(src, from), { layout: flags.to === 'apiops' ? 'apimops' : 'apiops' });
         printWarnings(io, read.diagnostics);
-        const result = await writeArtifacts(read.state, out);
+        const result = await writeArtifacts(read.state, out, { layout: flags.to === 'apiops' ? 'apiops' : 'apimops' });
         // APIOps override and filter files work unchanged: carry the ones that sit in the folder along.
         const carried = readdirSync(src).filter((n) => /^configuration\.[^/]+\.ya?ml$/.test(n)).sort();
         for (const n of carried) copyFileSync(join(src, n), join(out, n));
