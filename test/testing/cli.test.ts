@@ -42,7 +42,14 @@ describe('apimops test (CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('  ✗ wrong id <&>');
     expect(r.out).toContain('      tests/more/bad.test.yaml:5:21: step 1 GET /shop/items/7: body $.id\n        expected: "8"\n        actual:   "7"\n');
-    expect(r.out).toMatch(/1 passed, 1 failed \(2 cases/);
+    expect(r.out).toMatch(/\nfailed:\n {2}✗ tests\/more\/bad\.test\.yaml:2:5 {2}wrong id <&>\n\n1 passed, 1 failed \(2 cases, \d+ ms\)\n$/);
+  });
+
+  it('there is no --update: expectations are written by people', async () => {
+    const dir = folder({ 'tests/items.test.yaml': PASSING });
+    const r = await cli(dir, ['test', '.', '--update']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("unknown option '--update'");
   });
 
   it('json and junit reports; --output-file writes the report and prints the summary', async () => {

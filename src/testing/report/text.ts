@@ -49,6 +49,11 @@ export function formatText(result: RunResult, options: TextReportOptions): strin
     out += `${f.file}\n`;
     for (const c of f.cases) out += formatCase(c, options);
   }
+  const failed = result.files.flatMap((f) => f.cases.filter((c) => c.status === 'failed'));
+  if (failed.length > 0) {
+    // Repeated at the end, so the cases to look at are visible without scrolling back through the details.
+    out += `\nfailed:\n${failed.map((c) => `  ${paint(options.color, '31')('✗')} ${c.at.file}:${c.at.line}:${c.at.column}  ${c.name}\n`).join('')}`;
+  }
   out += `\n${summaryLine(result, options)}\n`;
   return out;
 }
