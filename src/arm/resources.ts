@@ -127,7 +127,7 @@ function dropSecret(props: Record<string, unknown>, dotted: string): void {
  * literal backend/logger credentials go; `{{named value}}` references stay, they are not secrets).
  */
 export function fromArmProperties(kind: ResourceKind, properties: Record<string, unknown> | undefined, serviceId: string): Record<string, unknown> {
-  const props = relativizeIds(structuredClone(properties ?? {}), serviceId) as Record<string, unknown>;
+  const props = relativizeIds(properties ?? {}, serviceId) as Record<string, unknown>; // a deep copy
   for (const f of [...SERVER_FIELDS, ...(KIND_SERVER_FIELDS[kind] ?? [])]) delete props[f];
   if (kind === 'namedValue') {
     if (props.secret === true) delete props.value;
