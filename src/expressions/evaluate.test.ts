@@ -444,3 +444,17 @@ describe('runaway recursion', () => {
     expect(['InsufficientExecutionStackException', 'ExpressionLimitExceededException']).toContain((caught as CsException).type);
   });
 });
+
+describe('Encrypt/Decrypt overloads (§6.4)', () => {
+  it('with a SymmetricAlgorithm object, and .NET-compatible ciphertext', async () => {
+    const { createCipheriv } = await import('node:crypto');
+    const key = Buffer.alloc(32, 7);
+    const iv = Buffer.alloc(16, 3);
+    const ref = (() => { const c = createCipheriv('aes-256-cbc', key, iv); return Buffer.concat([c.update('hello'), c.final()]).toString('base64'); })();
+    const k = key.toString('base64');
+    const v = iv.toString('base64');
+    expect(run(`@(Convert.ToBase64String(Encoding.UTF8.GetBytes("hello").Encrypt("Aes", Convert.FromBase64String("${k}"), Convert.FromBase64String("${v}"))))`)).toBe(ref);
+    expect(run(`@{ var aes = SymmetricAlgorithm.Create("Aes"); aes.Key = Convert.FromBase64String("${k}"); aes.IV = Convert.FromBase64String("${v}"); var enc = Encoding.UTF8.GetBytes("hello").Encrypt(aes); return Convert.ToBase64String(enc) + "|" + Encoding.UTF8.GetString(enc.Decrypt(aes)); }`)).toBe(`${ref}|hello`);
+    throwsCs(`@(Encoding.UTF8.GetBytes("x").Decrypt("Aes", Convert.FromBase64String("${k}"), Convert.FromBase64String("${v}")))`, 'CryptographicException', 'The input data is not a complete block.');
+  });
+});

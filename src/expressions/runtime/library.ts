@@ -1085,18 +1085,55 @@ const HASH: TypeMembers = {
     Clear: () => null,
   },
 };
-function aes(input: Uint8Array, key: Uint8Array, iv: Uint8Array, encrypt: boolean): Uint8Array {
-  const alg = `aes-${key.length * 8}-cbc`;
+/** A `SymmetricAlgorithm` (AES) with .NET defaults: CBC mode, PKCS7 padding, random 256-bit key and IV. */
+class CsSymmetric {
+  readonly csType = 'SymmetricAlgorithm';
+  Key: Uint8Array = new Uint8Array(randomBytes(32));
+  IV: Uint8Array = new Uint8Array(randomBytes(16));
+  Mode: CsEnum = enumOf('CipherMode', 1);
+  Padding: CsEnum = enumOf('PaddingMode', 2);
+}
+function aes(input: Uint8Array, key: Uint8Array, iv: Uint8Array, encrypt: boolean, mode = 'CBC', padding = 'PKCS7'): Uint8Array {
+  if (![16, 24, 32].includes(key.length)) throw new CsException('CryptographicException', 'Specified key is not a valid size for this algorithm.');
+  if (mode !== 'CBC' && mode !== 'ECB') throw new CsException('CryptographicException', `Specified cipher mode is not valid for this algorithm.`);
+  if (mode === 'CBC' && iv.length !== 16) throw new CsException('CryptographicException', 'Specified initialization vector (IV) does not match the block size for this algorithm.');
+  if (padding !== 'PKCS7' && padding !== 'None') throw new CsException('CryptographicException', `Padding mode ${padding} is not supported by the local gateway.`);
+  const alg = `aes-${key.length * 8}-${mode.toLowerCase()}`;
   try {
-    const c = encrypt ? createCipheriv(alg, key, iv) : createDecipheriv(alg, key, iv);
+    const c = encrypt ? createCipheriv(alg, key, mode === 'ECB' ? null : iv) : createDecipheriv(alg, key, mode === 'ECB' ? null : iv);
+    c.setAutoPadding(padding === 'PKCS7');
     return new Uint8Array(Buffer.concat([c.update(input), c.final()]));
   } catch (e) {
-    throw new CsException('CryptographicException', (e as Error).message.includes('bad decrypt') ? 'Padding is invalid and cannot be removed.' : `Specified key is not a valid size for this algorithm.`);
+    const m = (e as Error).message;
+    throw new CsException('CryptographicException', /bad decrypt/.test(m) ? 'Padding is invalid and cannot be removed.' : /not a multiple|wrong final block/.test(m) ? 'The input data is not a complete block.' : m);
   }
 }
+/** APIM's `Encrypt`/`Decrypt` extensions: `(string alg, byte[] key, byte[] iv)`, `(SymmetricAlgorithm)`, `(SymmetricAlgorithm, key, iv)`. */
 const symmetric = (encrypt: boolean): MethodImpl => (b: Uint8Array, [alg, key, iv]) => {
-  if (typeof alg === 'string' && !/^(aes|rijndael|system\.security\.cryptography\.aes)/i.test(alg)) throw new CsException('CryptographicException', `Unsupported symmetric algorithm '${alg}'.`);
-  return aes(bytes(b, 'input'), bytes(key, 'key'), bytes(iv, 'iv'), encrypt);
+  const input = bytes(b, 'input');
+  if (alg instanceof CsSymmetric) {
+    return aes(input, key === undefined ? alg.Key : bytes(key, 'key'), iv === undefined ? alg.IV : bytes(iv, 'iv'), encrypt, alg.Mode.name, alg.Padding.name);
+  }
+  if (typeof alg !== 'string' || !/^(aes|rijndael|system\.security\.cryptography\.(aes|rijndael)(managed|cng|cryptoserviceprovider)?)$/i.test(alg.replace(/managed$|cng$|cryptoserviceprovider$/i, ''))) {
+    throw new CsException('CryptographicException', `Unsupported symmetric algorithm '${str(alg)}'.`);
+  }
+  return aes(input, bytes(key, 'key'), bytes(iv, 'iv'), encrypt);
+};
+const SYMMETRIC: TypeMembers = {
+  props: { Key: (a: CsSymmetric) => a.Key, IV: (a: CsSymmetric) => a.IV, Mode: (a: CsSymmetric) => a.Mode, Padding: (a: CsSymmetric) => a.Padding, KeySize: (a: CsSymmetric) => a.Key.length * 8, BlockSize: () => 128 },
+  methods: {
+    GenerateKey: (a: CsSymmetric) => { a.Key = new Uint8Array(randomBytes(a.Key.length)); return null; },
+    GenerateIV: (a: CsSymmetric) => { a.IV = new Uint8Array(randomBytes(16)); return null; },
+    Dispose: () => null,
+  },
+};
+const SYMMETRIC_STATIC: TypeMembers = {
+  methods: {
+    Create: (_, [name]) => {
+      if (name !== undefined && !/^(aes|rijndael|System\.Security\.Cryptography\.(Aes|Rijndael))/i.test(str(name))) throw new CsException('CryptographicException', `Unsupported symmetric algorithm '${str(name)}'.`);
+      return new CsSymmetric();
+    },
+  },
 };
 
 // ---------------------------------------------------------------------------------------------- JSON
@@ -1684,7 +1721,7 @@ export const INSTANCE: Record<string, TypeMembers> = {
   DateTime: DATETIME, DateTimeOffset: DTO, TimeSpan: TIMESPAN, Guid: GUID, Random: RANDOM,
   JObject: JOBJECT, JArray: JARRAY, JProperty: JPROPERTY, JValue: JVALUE,
   Dictionary: DICTIONARY, List: LIST, array: ARRAY, 'byte[]': BYTES, KeyValuePair: KVP,
-  StringBuilder: STRINGBUILDER, Exception: EXCEPTION, XElement: XELEMENT, XDocument: XDOCUMENT, XAttribute: XATTRIBUTE, XName: XNAME,
+  SymmetricAlgorithm: SYMMETRIC, StringBuilder: STRINGBUILDER, Exception: EXCEPTION, XElement: XELEMENT, XDocument: XDOCUMENT, XAttribute: XATTRIBUTE, XName: XNAME,
   MessageBody: MESSAGEBODY, Url: URL_MEMBERS, Jwt: JWT, BasicAuthCredentials: BASIC, Enum: ENUM, Type: TYPE, Anonymous: ANONYMOUS,
 };
 
@@ -1707,6 +1744,7 @@ export const STATICS: Record<string, TypeMembers> = {
   StringComparer: { props: { OrdinalIgnoreCase: () => ({ csType: 'StringComparerIgnoreCase' }), InvariantCultureIgnoreCase: () => ({ csType: 'StringComparerIgnoreCase' }), Ordinal: () => ({ csType: 'StringComparerOrdinal' }), CurrentCultureIgnoreCase: () => ({ csType: 'StringComparerIgnoreCase' }) } },
   StringBuilder: { ctor: ([s]) => { const b = new CsStringBuilder(); if (typeof s === 'string') b.text = s; return b; } },
   Array: ARRAY_STATIC, Enumerable: ENUMERABLE_STATIC,
+  SymmetricAlgorithm: SYMMETRIC_STATIC,
   HMACSHA256: hashStatic('sha256', true), HMACSHA1: hashStatic('sha1', true), HMACSHA384: hashStatic('sha384', true), HMACSHA512: hashStatic('sha512', true), HMACMD5: hashStatic('md5', true),
   ...Object.fromEntries(Object.entries(HASH_NAMES).flatMap(([n, alg]) => [[n, hashStatic(alg, false)], [`${n}Managed`, hashStatic(alg, false)]])),
   XElement: XELEMENT_STATIC, XDocument: XDOCUMENT_STATIC, XAttribute: XATTRIBUTE_STATIC, XNode: { methods: { ReadFrom: () => { throw Exceptions.notSupported('XNode.ReadFrom needs an XmlReader, which is not allowed in policy expressions.'); } } },
@@ -1887,6 +1925,12 @@ export function memberSet(o: unknown, name: string, v: unknown): void {
   if (o instanceof XElement && name === 'Value') { o.nodes.length = 0; o.nodes.push(new XText(str(v))); return; }
   if (o instanceof XAttribute && name === 'Value') { o.value = str(v); return; }
   if (o instanceof CsHash && name === 'Key') { o.Key = bytes(v); return; }
+  if (o instanceof CsSymmetric) {
+    if (name === 'Key') { o.Key = bytes(v); return; }
+    if (name === 'IV') { o.IV = bytes(v); return; }
+    if (name === 'Mode' && v instanceof CsEnum) { o.Mode = v; return; }
+    if (name === 'Padding' && v instanceof CsEnum) { o.Padding = v; return; }
+  }
   if (o instanceof CsStringBuilder && name === 'Length') { o.text = o.text.slice(0, int(v)); return; }
   throw new CsException('InvalidOperationException', `Property '${name}' of '${typeNameOf(o)}' cannot be assigned to -- it is read only`);
 }
