@@ -14,7 +14,8 @@ import { kindOfKey, nameOfKey, parseArtifactPath, schemaNameOf } from './paths.j
 import { toServiceRelativeId } from './references.js';
 import { validateWithSchema, type SchemaName } from './schemas.js';
 import { operationsFromSpecification } from './specification.js';
-import { parseYamlFile } from './yaml-doc.js';
+import { parseYamlFile, positionOf, type YamlFile } from './yaml-doc.js';
+import type { Locate } from './references.js';
 import { isNonArtifactFile, makeResource, toLf } from './build.js';
 
 /** APIOps folder name → ARM collection and information file. */
@@ -122,13 +123,14 @@ export async function readApiopsArtifacts(
   source: FileSource,
   files: readonly string[],
   opts: { ignore?: (path: string) => boolean } = {},
-): Promise<{ state: ApimState; diagnostics: Diagnostic[] }> {
+): Promise<{ state: ApimState; diagnostics: Diagnostic[]; locate: Locate }> {
   const state = emptyState();
   const diagnostics: Diagnostic[] = [];
   const links: { ownerKey: string; field: string; name: string; path: string }[] = [];
   const policies: { kind: ResourceKind; key: string; path: string; text: string }[] = [];
   const specs: { key: string; format: SpecificationFormat; path: string; text: string }[] = [];
   const workspaces = new Set<string>();
+  const yamlOf = new Map<string, YamlFile>();
 
   for (const path of files) {
     if (isNonArtifactFile(path) || opts.ignore?.(path)) continue;
@@ -154,6 +156,7 @@ export async function readApiopsArtifacts(
       continue;
     }
     const { yaml, diagnostics: syntax } = parseYamlFile(path, text);
+    yamlOf.set(parsed.key, yaml);
     if (syntax.length > 0) {
       diagnostics.push(...syntax.map((d) => ({ ...d, message: `invalid JSON: ${d.message}` })));
       putResource(state, makeResource(parsed.kind, parsed.key, {}, path));
@@ -201,7 +204,18 @@ export async function readApiopsArtifacts(
     const list = Array.isArray(owner.properties[l.field]) ? (owner.properties[l.field] as string[]) : [];
     owner.properties[l.field] = [...new Set([...list, l.name])].sort();
   }
-  return { state, diagnostics };
+  /** A link-list entry is the marker file that makes it; anything else is a place in the information file. */
+  const locate: Locate = (r, path) => {
+    const [field, index] = path;
+    if (typeof field === 'string' && typeof index === 'number' && path.length === 2) {
+      const name = (r.properties[field] as unknown[] | undefined)?.[index];
+      const marker = links.find((l) => l.ownerKey === r.key && l.field === field && l.name === name);
+      if (marker) return { file: marker.path };
+    }
+    const y = yamlOf.get(r.key);
+    return y ? { file: y.file, ...positionOf(y, ['properties', ...path]) } : { file: r.origin?.file };
+  };
+  return { state, diagnostics, locate };
 }
 
 /** The linked resource's name from a link file's `…Id` property, when it has one. */

@@ -56,11 +56,9 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
   const files = await source.listFiles();
   const layout = opts.layout ?? 'auto';
   if (layout === 'apiops' || (layout === 'auto' && looksLikeApiops(files))) {
-    const { state, diagnostics } = await readApiopsArtifacts(source, files, { ignore: opts.ignore });
+    const { state, diagnostics, locate } = await readApiopsArtifacts(source, files, { ignore: opts.ignore });
     if (opts.checkPolicies !== false) diagnostics.push(...policyDiagnostics(state));
-    if (opts.checkReferences !== false) {
-      diagnostics.push(...checkReferences(state, (r) => ({ file: r.origin?.file })));
-    }
+    if (opts.checkReferences !== false) diagnostics.push(...checkReferences(state, locate));
     return { state, diagnostics: sortDiagnostics(diagnostics), layout: 'apiops' };
   }
 

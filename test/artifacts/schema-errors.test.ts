@@ -87,6 +87,26 @@ describe('bad input: every problem, with file, line, column and the field', () =
     expect(state.api.get('/apis/x')!.specification!.content).toBe('{"openapi": "3.0.1", "paths": {');
   });
 
+  it('an Azure/apiops folder gets the same checks, with positions in its JSON and marker files', async () => {
+    const { layout, diagnostics } = await readArtifacts(
+      memorySource({
+        'apis/a/apiInformation.json': '{\n  "properties": {\n    "displayNme": "A",\n    "path": "a"\n  }\n}\n',
+        'apis/a/diagnostics/d/diagnosticInformation.json': '{\n  "properties": {\n    "loggerId": "/loggers/nope"\n  }\n}\n',
+        'products/p/productInformation.json': '{ "properties": { "displayName": "P", "subscriptionRequired": "yes" } }\n',
+        'products/p/apis/ghost/productApiInformation.json': '{}\n',
+        'groups/g/groupInformation.json': '{ "properties": { "displayName": "G", }\n',
+      }),
+    );
+    expect(layout).toBe('apiops');
+    expect(diagnostics.map((d) => `${d.severity} ${formatDiagnostic(d)}`)).toEqual([
+      "error apis/a/apiInformation.json:3:5: unknown property 'properties.displayNme' (did you mean 'displayName'?)",
+      "error apis/a/diagnostics/d/diagnosticInformation.json:3:17: 'loggerId' refers to logger '/loggers/nope', which does not exist",
+      'error groups/g/groupInformation.json:2:1: invalid JSON: Flow map must end with a }',
+      "error products/p/apis/ghost/productApiInformation.json: product 'p' lists API 'ghost', which does not exist",
+      "error products/p/productInformation.json:1:63: 'properties.subscriptionRequired' must be boolean",
+    ]);
+  });
+
   it('resolves workspace references inside the workspace, and checks operations against the specification', async () => {
     const folder = {
       'workspaces/team/workspace.yaml': 'displayName: Team\n',
