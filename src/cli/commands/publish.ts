@@ -28,7 +28,8 @@ interface PublishFlags {
   to?: string;
   prune?: boolean;
   dryRun?: boolean;
-  parallelism: string;
+  /** Flag value; default `publish.parallelism` of apimops.yaml (or APIMOPS_PUBLISH_PARALLELISM), else 8. */
+  parallelism?: string;
   yes?: boolean;
   endpoint?: string;
   output: 'text' | 'json';
@@ -104,7 +105,7 @@ async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undef
   if (flags.to !== undefined) throw new UserError('E_USAGE', '--to needs --from');
   const target = await loadEffectiveState({ cwd: io.cwd, env: io.env, configPath, folder: folderArg, environment: env });
   printWarnings(io, target.diagnostics);
-  const live: ApimState = await loadLiveState(arm(), { parallelism: Number(flags.parallelism) });
+  const live: ApimState = await loadLiveState(arm(), { parallelism: Number(flags.parallelism ?? 8) });
   const commit = await deployedCommitOf(io, target.folder);
   const sources: PlaceholderSource[] = [];
   if (target.overridesFile) {
@@ -220,13 +221,14 @@ export const command: CommandModule = {
       .option('--to <git-ref>', 'publish up to this commit (default HEAD)')
       .option('--prune', 'without --from: delete what the live service has and the folder does not')
       .option('--dry-run', 'print the plan, change nothing')
-      .option('--parallelism <n>', 'changes in flight at once within a level', '8')
+      .option('--parallelism <n>', 'changes in flight at once within a level (default: publish.parallelism of apimops.yaml, else 8)')
       .option('--yes', 'confirm deletes of --prune')
       .option('--endpoint <url>', 'ARM endpoint (sovereign clouds; a fake ARM server on 127.0.0.1 in tests)')
       .addOption(new Option('--output <format>', 'result format').choices(['text', 'json']).default('text'))
       .action(async (folder: string | undefined, flags: PublishFlags, self: Command) => {
         const { config } = self.optsWithGlobals<{ config?: string }>();
         if (!flags.env) throw new UserError('E_USAGE', 'publish needs --env <name>', { hint: 'apimops publish --env dev --dry-run' });
+        flags.parallelism ??= String(loadConfig({ cwd: io.cwd, configPath: config, env: io.env }).config.publish?.parallelism ?? 8);
         const parallelism = Number(flags.parallelism);
         if (!Number.isInteger(parallelism) || parallelism < 1) throw new UserError('E_USAGE', `--parallelism must be an integer ≥ 1 (got '${flags.parallelism}')`);
         if (flags.prune && flags.from !== undefined) {
