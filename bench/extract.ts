@@ -95,9 +95,17 @@ loopDelay.enable();
 const cpuBefore = process.cpuUsage();
 process.stderr.write(`extract bench: ${apis} APIs × ${ops} operations (with policies), ${latencyMs} ms per ARM call, --parallelism ${parallelism}\n`);
 let writingAt = 0;
+let callTimeTotal = 0;
+let callTimes = 0;
 const started = performance.now();
 const result = await runExtract({
-  target,
+  target: {
+    ...target,
+    onResponse: (e) => {
+      callTimeTotal += e.durationMs;
+      callTimes++;
+    },
+  },
   env: {},
   out,
   filter: EXTRACT_ALL,
@@ -108,6 +116,8 @@ const result = await runExtract({
 });
 const wallMs = performance.now() - started;
 const writeMs = performance.now() - writingAt;
+const readMs = writingAt - started;
+const meanCall = callTimes > 0 ? callTimeTotal / callTimes : 0;
 sample();
 clearInterval(sampler);
 loopDelay.disable();
@@ -124,6 +134,8 @@ const lines = [
   `ARM calls: ${calls} (${Math.round((calls * 1000) / wallMs)} calls/s, retries included), export downloads not counted`,
   `wall time: ${(wallMs / 1000).toFixed(1)} s; sequential lower bound (calls × ${latencyMs} ms): ${(sequentialMs / 1000).toFixed(1)} s`,
   `speed-up vs sequential: ${speedup.toFixed(2)}× (goal ≥ 6× at --parallelism 8; ideal ${parallelism}×)`,
+  `observed call time: mean ${meanCall.toFixed(1)} ms (the fake's ${latencyMs} ms plus scheduling on this machine); ` +
+    `throughput is ${((100 * (calls / (readMs / 1000))) / (parallelism / (meanCall / 1000))).toFixed(0)}% of what ${parallelism} connections at that call time allow`,
   `peak memory: rss ${mib(peakRss)} MiB, heap ${mib(peakHeap)} MiB (${values['in-process'] ? 'fake ARM in the same process' : 'extract alone'}; goal < 400 MiB)`,
   `CPU: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${((cpu.user + cpu.system) / 1000 / calls).toFixed(2)} ms per call); event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
   `of which reading the service: ${((writingAt - started) / 1000).toFixed(1)} s, writing ${result.files.written} files: ${(writeMs / 1000).toFixed(1)} s`,

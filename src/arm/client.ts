@@ -63,6 +63,8 @@ export interface ArmResponseEvent {
   status: number;
   /** Seconds the server asked us to wait (429/503), if it said. */
   retryAfterSeconds?: number;
+  /** Time from sending the request to its response, this attempt only. */
+  durationMs: number;
 }
 
 /** A raw ARM response: status, headers we care about, parsed JSON body. */
@@ -188,7 +190,9 @@ export function createArmClient(options: ArmTargetOptions, env: NodeJS.ProcessEn
     {
       name: 'apimopsThrottleObserver',
       async sendRequest(request, next) {
+        const started = performance.now();
         const response = await next(request);
+        const durationMs = performance.now() - started;
         let retryAfterSeconds: number | undefined;
         if (response.status === 429 || response.status === 503) {
           retryAfterSeconds = parseRetryAfter(response);
@@ -202,7 +206,7 @@ export function createArmClient(options: ArmTargetOptions, env: NodeJS.ProcessEn
             response.headers.set('retry-after', String(maxRetryAfter));
           }
         }
-        options.onResponse?.({ method: request.method, url: request.url, status: response.status, retryAfterSeconds });
+        options.onResponse?.({ method: request.method, url: request.url, status: response.status, retryAfterSeconds, durationMs });
         return response;
       },
     },
