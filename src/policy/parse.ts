@@ -28,8 +28,8 @@ class ParseStop {
   ) {}
 }
 
-const NAME_START = /[A-Za-z_:]/;
-const NAME_CHAR = /[A-Za-z0-9_:.\-]/;
+/** An XML name (element or attribute), matched in place (sticky) without slicing the source. */
+const NAME = /[A-Za-z_:][A-Za-z0-9_:.\-]*/y;
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\t' || c === '\r';
 
 /**
@@ -147,13 +147,14 @@ class Tokenizer {
 
   private name(what: string): string {
     const start = this.i;
-    if (!NAME_START.test(this.src[this.i] ?? '')) {
+    NAME.lastIndex = start;
+    const m = NAME.exec(this.src);
+    if (!m) {
       const found = this.src[this.i];
       throw new ParseStop(this.i, `expected ${what}${found === undefined ? ' before the end of the file' : `, found "${found}"`}`);
     }
-    this.i++;
-    while (NAME_CHAR.test(this.src[this.i] ?? '')) this.i++;
-    return this.src.slice(start, this.i);
+    this.i = start + m[0].length;
+    return m[0];
   }
 
   /** An element starting at `<`. */

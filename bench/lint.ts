@@ -1,0 +1,176 @@
+/**
+ * Benchmark: `apimops lint` on a large folder, against merely reading the same folder.
+ *
+ *   npm run bench -- lint [--apis 2000] [--operations 5] [--keep]
+ *
+ * Generates, in a temp folder, N APIs × M operations with realistic policies (every API and operation has
+ * a policy.xml with <base />, expressions, named values, a fragment include, a set-backend-service; a
+ * global policy with a JWT check in a fragment; two products with rate limits; a self-hosted gateway),
+ * then times, each in a fresh child process (so peak memory is per measurement):
+ *   read: readArtifacts(folderSource(dir))      — what every command does to load a folder
+ *   lint: lintSource(folderSource(dir))          — read + parse every policy + every rule
+ * Reports files/s, peak RSS and the lint/read ratio. Goals (issue 4): lint < 2 s, ratio ≤ 2.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const flag = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+
+if (args[0] === '--measure') {
+  const [, what, dir] = args;
+  const { folderSource } = await import('../src/artifacts/folder-source.js');
+  const { readArtifacts } = await import('../src/artifacts/reader.js');
+  const { lintSource } = await import('../src/lint/run.js');
+  const t0 = performance.now();
+  let files = 0;
+  let findings = 0;
+  if (what === 'read') {
+    const source = folderSource(dir!);
+    const r = await readArtifacts(source);
+    files = (await source.listFiles()).length;
+    findings = r.diagnostics.length;
+  } else {
+    const r = await lintSource(folderSource(dir!));
+    files = r.filesRead;
+    findings = r.findings.length;
+  }
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ what, ms, files, findings, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  process.exit(0);
+}
+
+const APIS = flag('apis', 2000);
+const OPS = flag('operations', 5);
+const RUNS = flag('runs', 3);
+
+function generate(root: string): number {
+  let n = 0;
+  const w = (p: string, text: string) => {
+    mkdirSync(dirname(join(root, p)), { recursive: true });
+    writeFileSync(join(root, p), text);
+    n++;
+  };
+  w('policy.xml', `<policies>
+  <inbound>
+    <set-header name="X-Correlation-Id" exists-action="skip"><value>@(context.RequestId.ToString())</value></set-header>
+    <include-fragment fragment-id="std-edge" />
+  </inbound>
+  <backend><forward-request /></backend>
+  <outbound><set-header name="X-Powered-By" exists-action="delete" /></outbound>
+  <on-error><set-header name="X-Correlation-Id" exists-action="override"><value>@(context.RequestId.ToString())</value></set-header></on-error>
+</policies>
+`);
+  w('policyFragments/std-edge/policyFragment.yaml', 'description: JWT check\n');
+  w('policyFragments/std-edge/policy.xml', `<fragment>
+  <validate-jwt header-name="Authorization" failed-validation-httpcode="401" require-scheme="Bearer" output-token-variable-name="jwt" clock-skew="60">
+    <openid-config url="https://login.microsoftonline.com/{{TenantId}}/v2.0/.well-known/openid-configuration" />
+    <audiences><audience>{{Audience}}</audience></audiences>
+  </validate-jwt>
+</fragment>
+`);
+  w('namedValues/tenant-id/namedValue.yaml', 'displayName: TenantId\nsecret: false\nvalue: 72f988bf-86f1-41af-91ab-2d7cd011db47\n');
+  w('namedValues/audience/namedValue.yaml', 'displayName: Audience\nsecret: false\nvalue: api://payments\n');
+  w('namedValues/backend-key/namedValue.yaml', 'displayName: BackendKey\nsecret: true\n');
+  w('backends/main/backend.yaml', 'protocol: http\nurl: https://backend.example.com\n');
+  const apiNames = Array.from({ length: APIS }, (_, i) => `api-${String(i).padStart(4, '0')}`);
+  for (const [product, calls] of [
+    ['gold', 1000],
+    ['starter', 10],
+  ] as const) {
+    w(`products/${product}/product.yaml`, `displayName: ${product}\nsubscriptionRequired: true\nstate: published\napis:\n${apiNames.filter((_, i) => i % 2 === (product === 'gold' ? 0 : 1)).map((a) => `  - ${a}`).join('\n')}\n`);
+    w(`products/${product}/policy.xml`, `<policies>
+  <inbound>
+    <base />
+    <rate-limit-by-key calls="${calls}" renewal-period="60" counter-key="@(context.Subscription.Id)" />
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>
+`);
+  }
+  w('gateways/onprem/gateway.yaml', `locationData:\n  name: DC1\napis:\n${apiNames.slice(0, 20).map((a) => `  - ${a}`).join('\n')}\n`);
+  for (const api of apiNames) {
+    w(`apis/${api}/api.yaml`, `displayName: ${api}\npath: ${api}\nprotocols:\n  - https\nsubscriptionRequired: true\nserviceUrl: https://backend.example.com/${api}\n`);
+    w(`apis/${api}/policy.xml`, `<policies>
+  <inbound>
+    <base />
+    <set-backend-service backend-id="main" />
+    <set-header name="X-Api-Key" exists-action="override"><value>{{BackendKey}}</value></set-header>
+    <choose>
+      <when condition="@(context.Request.Method == "POST" &amp;&amp; !context.Request.Headers.ContainsKey("Idempotency-Key"))">
+        <return-response>
+          <set-status code="400" reason="Bad Request" />
+          <set-body>@(new JObject(new JProperty("error", "Idempotency-Key is required")).ToString())</set-body>
+        </return-response>
+      </when>
+    </choose>
+  </inbound>
+  <backend>
+    <retry condition="@(context.Response.StatusCode == 503)" count="2" interval="1" first-fast-retry="true">
+      <forward-request buffer-request-body="true" timeout="20" />
+    </retry>
+  </backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>
+`);
+    for (let o = 0; o < OPS; o++) {
+      const op = `op-${o}`;
+      w(`apis/${api}/operations/${op}/operation.yaml`, `displayName: Operation ${o}\nmethod: ${o % 2 ? 'POST' : 'GET'}\nurlTemplate: /items/${o}/{id}\ntemplateParameters:\n  - name: id\n    required: true\n    type: string\n`);
+      w(`apis/${api}/operations/${op}/policy.xml`, `<policies>
+  <inbound>
+    <base />
+    <set-variable name="itemId" value="@(context.Request.MatchedParameters.GetValueOrDefault("id", ""))" />
+    <cache-lookup-value key="@("item-" + (string)context.Variables["itemId"])" variable-name="cached" />
+    <rewrite-uri template="/v2/items/{id}" copy-unmatched-params="true" />
+  </inbound>
+  <backend><base /></backend>
+  <outbound>
+    <base />
+    <set-header name="Cache-Control" exists-action="override"><value>@($"max-age={(context.Response.StatusCode == 200 ? 60 : 0)}")</value></set-header>
+  </outbound>
+  <on-error><base /></on-error>
+</policies>
+`);
+    }
+  }
+  return n;
+}
+
+function measure(what: 'read' | 'lint', dir: string): { ms: number; files: number; findings: number; maxRssMb: number } {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [...process.execArgv, self, '--measure', what, dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${what} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'apimops-bench-lint-'));
+try {
+  const t0 = performance.now();
+  const files = generate(dir);
+  process.stdout.write(`generated ${files} files (${APIS} APIs × ${OPS} operations) in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${dir}\n`);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const reads: ReturnType<typeof measure>[] = [];
+  const lints: ReturnType<typeof measure>[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    reads.push(measure('read', dir));
+    lints.push(measure('lint', dir));
+  }
+  const read = median(reads.map((r) => r.ms));
+  const lint = median(lints.map((r) => r.ms));
+  const row = (name: string, ms: number, m: ReturnType<typeof measure>) =>
+    `${name.padEnd(5)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${Math.round(m.files / (ms / 1000)).toString().padStart(7)} files/s  peak RSS ${Math.round(Math.max(...(name === 'read' ? reads : lints).map((r) => r.maxRssMb)))} MB  (${m.findings} ${name === 'read' ? 'diagnostics' : 'findings'})`;
+  process.stdout.write(`median of ${RUNS} runs, each in a fresh process (time excludes module load):\n`);
+  process.stdout.write(`${row('read', read, reads[0]!)}\n${row('lint', lint, lints[0]!)}\n`);
+  process.stdout.write(`lint / read = ${(lint / read).toFixed(2)}×   goals: lint < 2 s (${lint < 2000 ? 'met' : 'NOT met'}), ratio ≤ 2 (${lint / read <= 2 ? 'met' : 'NOT met'})\n`);
+} finally {
+  if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+}
