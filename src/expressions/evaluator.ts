@@ -12,7 +12,7 @@ import { JToken } from './json.js';
 import { printType } from './print.js';
 import { arith, bitwise, castTo, castToNormalized, csCompare, csEquals, isInstanceOf, normalizeTypeName, runtimeKey, toSequence, typeNameOf } from './runtime/convert.js';
 import { Frame, Ref, type CallSite, type EvaluateOptions, type MethodImpl } from './runtime/frame.js';
-import { DISALLOWED_TYPES, INSTANCE, LINQ, NAMESPACES, OBJECT_MEMBERS, STATICS, defaultValue, implicitConvert, indexGet, isKnownTypeName, indexSet, memberSet, resolveStaticType, staticKeyOf } from './runtime/library.js';
+import { ARITY, DISALLOWED_TYPES, INSTANCE, LINQ, NAMESPACES, OBJECT_MEMBERS, STATICS, defaultValue, implicitConvert, indexGet, isKnownTypeName, indexSet, memberSet, resolveStaticType, staticKeyOf } from './runtime/library.js';
 import { CsAnonymous, CsChar, CsDouble, CsLambda, CsTypeRef, enumMember, ENUMS } from './values.js';
 
 export type { EvaluateOptions } from './runtime/frame.js';
@@ -408,6 +408,12 @@ class Compiler {
     };
   }
 
+  /** CS1501: a call to a listed member with an argument count no overload accepts. */
+  private checkArity(key: string, n: number, name: string, span: Span): void {
+    const range = ARITY[key];
+    if (range && (n < range[0] || n > range[1])) this.fail('E_TYPE', `No overload for method '${name}' takes ${n} arguments`, span);
+  }
+
   /** Compile-time member check when the receiver's static type is known. */
   private checkMember(type: string | undefined, name: string, invoked: boolean, span: Span): void {
     if (!type) return;
@@ -517,6 +523,7 @@ class Compiler {
         if (STATICS[t]?.props?.[name]) this.fail('E_TYPE', `Non-invocable member '${t}.${name}' cannot be used like a method.`, callee.span);
         this.fail('E_UNSUPPORTED', `'${t}' does not contain a method '${name}' (or it is not allowed in policy expressions)`, callee.span);
       }
+      this.checkArity(`${t}.${name}`, n, name, callee.span);
       const rt = STATICS[t]?.returns?.[name] ?? (typeArgs.length === 1 && /^(Parse|DeserializeObject|FromObject)$/.test(name) ? typeArgs[0] : undefined);
       return {
         type: rt ?? genericReturn(name, typeArgs),
@@ -528,6 +535,8 @@ class Compiler {
       };
     }
     this.checkMember(obj.type, name, true, callee.span);
+    const key = obj.type && !HOST_TYPES[obj.type] ? staticKeyOf(obj.type) : undefined;
+    if (key) this.checkArity(`~${key}.${name}`, n, name, callee.span);
     const of = obj.fn;
     const nc = callee.nullConditional;
     const hostRet = obj.type ? HOST_TYPES[obj.type]?.[name] : undefined;

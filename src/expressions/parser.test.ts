@@ -110,6 +110,16 @@ describe('constructs outside C# 7 / the APIM subset are E_UNSUPPORTED', () => {
   });
 });
 
+describe('argument counts', () => {
+  it('a listed member called with an impossible argument count is CS1501 at load', async () => {
+    const { compileExpression } = await import('./index.js');
+    expect(() => compileExpression('@(string.IsNullOrEmpty())')).toThrow(/No overload for method 'IsNullOrEmpty' takes 0 arguments/);
+    expect(() => compileExpression('@("a".Substring(1, 2, 3))')).toThrow(/No overload for method 'Substring' takes 3 arguments/);
+    expect(() => compileExpression('@(context.Variables.ContainsKey("a", "b"))')).toThrow(/takes 2 arguments/);
+    expect(() => compileExpression('@(string.Join(",", "a", "b", "c"))')).not.toThrow();
+  });
+});
+
 describe('parse errors point at the offending token', () => {
   it('reports file:line:column of the token inside the policy file, with a caret', () => {
     const e = parseError('@(context.Request.Method == "POST"', { file: 'apis/x/policy.xml', line: 12, column: 30 });

@@ -1951,3 +1951,31 @@ nullProto(LINQ, 0);
 nullProto(OBJECT_MEMBERS, 1);
 nullProto(ENUMS, 1);
 nullProto(HOST_TYPES, 1);
+
+const N = Number.POSITIVE_INFINITY;
+/**
+ * Argument counts accepted by the most used members, `Type.Member` (statics) or `runtimeKey.Member`
+ * (instance): a call outside the range is the C# compile error CS1501, reported at load with a position.
+ * Members not listed are checked at run time only.
+ */
+export const ARITY: Readonly<Record<string, readonly [number, number]>> = Object.assign(Object.create(null) as Record<string, readonly [number, number]>, {
+  'string.IsNullOrEmpty': [1, 1], 'string.IsNullOrWhiteSpace': [1, 1], 'string.Join': [2, N], 'string.Format': [1, N], 'string.Concat': [1, N],
+  'string.Equals': [2, 3], 'string.Compare': [2, 3],
+  'Convert.ToBase64String': [1, 3], 'Convert.FromBase64String': [1, 1], 'Convert.ToInt32': [1, 2], 'Convert.ToInt64': [1, 2], 'Convert.ToString': [1, 2], 'Convert.ToByte': [1, 2], 'Convert.ToBoolean': [1, 1], 'Convert.ToDouble': [1, 1],
+  'Guid.NewGuid': [0, 0], 'Guid.Parse': [1, 1], 'Guid.TryParse': [2, 2],
+  'DateTime.Parse': [1, 3], 'DateTime.TryParse': [2, 4], 'DateTimeOffset.FromUnixTimeSeconds': [1, 1], 'DateTimeOffset.FromUnixTimeMilliseconds': [1, 1],
+  'int.Parse': [1, 3], 'int.TryParse': [2, 4], 'long.Parse': [1, 3], 'long.TryParse': [2, 4], 'bool.Parse': [1, 1], 'double.Parse': [1, 3],
+  'Math.Round': [1, 3], 'Math.Max': [2, 2], 'Math.Min': [2, 2], 'Math.Abs': [1, 1], 'Math.Pow': [2, 2], 'Math.Floor': [1, 1], 'Math.Ceiling': [1, 1],
+  'Uri.EscapeDataString': [1, 1], 'Uri.UnescapeDataString': [1, 1], 'WebUtility.UrlEncode': [1, 1], 'WebUtility.UrlDecode': [1, 1], 'WebUtility.HtmlEncode': [1, 1],
+  'JObject.Parse': [1, 2], 'JArray.Parse': [1, 2], 'JToken.Parse': [1, 2], 'JObject.FromObject': [1, 2], 'JsonConvert.SerializeObject': [1, 3], 'JsonConvert.DeserializeObject': [1, 3],
+  'Regex.IsMatch': [2, 4], 'Regex.Match': [2, 4], 'Regex.Matches': [2, 4], 'Regex.Replace': [3, 5], 'Regex.Split': [2, 4], 'Regex.Escape': [1, 1],
+  'BitConverter.ToString': [1, 3], 'TimeSpan.FromSeconds': [1, 1], 'TimeSpan.FromMinutes': [1, 1], 'TimeSpan.FromHours': [1, 1], 'TimeSpan.FromDays': [1, 1], 'TimeSpan.FromMilliseconds': [1, 1],
+  '~string.Split': [1, 3], '~string.Substring': [1, 2], '~string.Replace': [2, 4], '~string.StartsWith': [1, 3], '~string.EndsWith': [1, 3], '~string.Contains': [1, 2],
+  '~string.IndexOf': [1, 4], '~string.ToLower': [0, 1], '~string.ToUpper': [0, 1], '~string.ToLowerInvariant': [0, 0], '~string.ToUpperInvariant': [0, 0], '~string.PadLeft': [1, 2], '~string.PadRight': [1, 2],
+  '~string.AsJwt': [0, 0], '~string.AsBasic': [0, 0], '~string.TryParseJwt': [1, 1], '~string.TryParseBasic': [1, 1], '~string.Insert': [2, 2], '~string.Remove': [1, 2], '~string.ToCharArray': [0, 2],
+  '~Dictionary.ContainsKey': [1, 1], '~Dictionary.TryGetValue': [2, 2], '~Dictionary.GetValueOrDefault': [1, 2], '~Dictionary.Add': [2, 2], '~Dictionary.Remove': [1, 2],
+  '~DateTime.AddSeconds': [1, 1], '~DateTime.AddMinutes': [1, 1], '~DateTime.AddHours': [1, 1], '~DateTime.AddDays': [1, 1], '~DateTime.AddMonths': [1, 1], '~DateTime.AddYears': [1, 1], '~DateTime.ToString': [0, 2],
+  '~DateTimeOffset.ToUnixTimeSeconds': [0, 0], '~DateTimeOffset.ToUnixTimeMilliseconds': [0, 0],
+  '~JObject.Add': [1, 2], '~JObject.Remove': [1, 1], '~JObject.Property': [1, 2], '~JObject.SelectToken': [1, 2], '~JObject.ToString': [0, N], '~JArray.Add': [1, 1],
+  '~Encoding.GetBytes': [1, 4], '~Encoding.GetString': [1, 3], '~byte[].Encrypt': [1, 3], '~byte[].Decrypt': [1, 3],
+});
