@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { ApimState } from '../artifacts/model.js';
+import { DiagnosticsError, UserError, type UserErrorCode } from '../shared/errors.js';
 import { loadEffectiveState, type EffectiveState } from '../artifacts/effective.js';
 import { toDisplayString } from '../expressions/display.js';
 import { JToken } from '../expressions/json.js';
@@ -66,7 +67,18 @@ export async function runTests(files: readonly TestFile[], options: RunOptions):
   const t0 = performance.now();
   const states = new StateCache(options);
   // Load every environment first: a broken folder is one error, not one per case.
-  for (const env of new Set(files.flatMap((f) => f.cases.map((c) => c.environment)))) await states.get(env);
+  for (const env of new Set(files.flatMap((f) => f.cases.map((c) => c.environment)))) {
+    try {
+      await states.get(env);
+    } catch (e) {
+      // Point at the first case that asked for the environment, so the test file can be fixed too.
+      const c = files.flatMap((f) => f.cases).find((x) => x.environment === env)!;
+      if (e instanceof UserError && e.diagnostics.length === 0) {
+        throw new DiagnosticsError(e.code as UserErrorCode, e.message, [{ file: c.at.file, line: c.at.line, column: c.at.column, message: `case '${c.name}' runs in environment '${env}': ${e.message}`, severity: 'error' }]);
+      }
+      throw e;
+    }
+  }
   const jobs = files.flatMap((f) => f.cases.map((c) => ({ file: f.file, c })));
   const results: CaseResult[] = new Array(jobs.length);
   const limit = Math.max(1, options.concurrency ?? Math.min(4, availableParallelism()));

@@ -45,6 +45,13 @@ describe('apimops test (CLI)', () => {
     expect(r.out).toMatch(/\nfailed:\n {2}✗ tests\/more\/bad\.test\.yaml:2:5 {2}wrong id <&>\n\n1 passed, 1 failed \(2 cases, \d+ ms\)\n$/);
   });
 
+  it('an environment that does not exist points at the case that asked for it', async () => {
+    const dir = folder({ 'tests/items.test.yaml': 'environment: staging\n' + PASSING });
+    const r = await cli(dir, ['test', '.']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("tests/items.test.yaml:3:5: case 'returns the item' runs in environment 'staging': unknown environment 'staging'");
+  });
+
   it('there is no --update: expectations are written by people', async () => {
     const dir = folder({ 'tests/items.test.yaml': PASSING });
     const r = await cli(dir, ['test', '.', '--update']);
