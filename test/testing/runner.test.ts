@@ -176,7 +176,7 @@ describe('runCase: failures say what was expected and what happened', () => {
     expect(r!.failures[8]!.diff).toContain('backend  global    forward-request  GET https://shop.example.com/v1/items/7');
   });
 
-  it('a repeated step stops at the first failing repetition and names it', async () => {
+  it('a repeated step stops at the first failing repetition and names it; the case stops there', async () => {
     const [r] = await run(
       BASE_ONLY,
       `cases:
@@ -186,6 +186,8 @@ describe('runCase: failures say what was expected and what happened', () => {
     steps:
       - repeat: 5
         request: { path: /shop/items/1 }
+        expect: { status: 200 }
+      - request: { path: /shop/items/2 }
         expect: { status: 200 }
 `,
     );
