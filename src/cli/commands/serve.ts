@@ -121,8 +121,22 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
     throw e;
   }
   printWarnings(io, gateway.currentConfig.warnings);
+  // Access lines are batched per event-loop turn: one write for many requests under load, not one each.
+  let pending: string[] = [];
+  let scheduled = false;
+  const flushAccess = (): void => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    io.stderr(text);
+  };
   const onAccess = (l: AccessLine): void => {
-    io.stderr(json ? `${JSON.stringify(l)}\n` : `${l.time} ${l.method} ${l.path} ${l.api ?? '-'} ${l.operation ?? '-'} ${l.status} ${l.ms}ms\n`);
+    pending.push(json ? `${JSON.stringify(l)}\n` : `${l.time} ${l.method} ${l.path} ${l.api ?? '-'} ${l.operation ?? '-'} ${l.status} ${l.ms}ms\n`);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flushAccess);
+    }
   };
   const server = await startServer(gateway, {
     host,
@@ -161,6 +175,7 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
   });
   watcher?.close();
   await server.close();
+  flushAccess();
   await gateway.close();
   await store.close();
   io.stderr('apimops serve: stopped\n');
