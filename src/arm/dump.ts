@@ -114,6 +114,11 @@ class CallFailure extends Error {
   }
 }
 
+/** The HTTP status of a failed call, through the `CallFailure` wrapper. */
+function statusOf(err: unknown): number | undefined {
+  return armStatus(err instanceof CallFailure ? err.cause : err);
+}
+
 /**
  * Export links are fetched outside the SDK pipeline (no ARM token may go to a blob URL), so they get their
  * own small retry: 3 more attempts on 5xx or a network error, 250 ms doubling.
@@ -200,7 +205,7 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
           for (const item of items) found.set(`${prefix}/${collection}/${item.name}`, { kind, item });
         } catch (err) {
           // 404 on a whole collection = empty (apiops-cli: tiers without that resource type)
-          if (armStatus(err) === 404) return;
+          if (statusOf(err) === 404) return;
           fail(kind, `${prefix}/${collection}`, 'list', err);
         }
       }),
@@ -227,7 +232,7 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
     for (const s of pool?.services ?? []) if (typeof s.id === 'string') needs.keys.add(s.id);
 
     // links: sorted target names; links to non-current revisions are not extracted (Azure/apiops)
-    for (const link of linksOf(kind)) {
+    const links = linksOf(kind).map(async (link) => {
       let names: string[];
       if (link.linkCollection) {
         const items = await list<ArmItem>(`${key}/${link.linkCollection}`);
@@ -237,7 +242,8 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
         names = items.map((l) => l.name);
       }
       properties[link.field] = [...new Set(names.filter((n) => !/;rev=/i.test(n)))].sort();
-    }
+    });
+    const [, productPolicy] = await Promise.all([Promise.all(links), kind === 'product' ? policyOf(key) : undefined]);
 
     if (kind === 'policyFragment') {
       const body = await get<ArmItem>(key, { format: 'rawxml' });
@@ -246,9 +252,8 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
       resource.policy = { text };
       policyNeeds(text, needs);
     } else if (kind === 'product') {
-      const text = await policyOf(key);
-      addPolicy('product', key, prefix, text);
-      if (text) policyNeeds(text, needs);
+      addPolicy('product', key, prefix, productPolicy);
+      if (productPolicy) policyNeeds(productPolicy, needs);
     } else if (kind === 'api') {
       await fetchApi(prefix, key, item, resource, needs);
     }
@@ -272,7 +277,7 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
       body = await get<Record<string, unknown>>(key, { export: 'true', format: EXPORT_FORMATS[format] });
     } catch (err) {
       // 400/406: APIM cannot export this API in that format; fall back to operations (operation.yaml)
-      if (armStatus(err) === 400 || armStatus(err) === 406) return undefined;
+      if (statusOf(err) === 400 || statusOf(err) === 406) return undefined;
       throw err;
     }
     // spec: value.link; field reports: top-level link, or properties.value.link inside workspaces

@@ -149,6 +149,24 @@ describe('revisions and workspace links', () => {
   });
 });
 
+describe('what APIM cannot give', () => {
+  it('an API it cannot export (400) falls back to operation.yaml; a collection answering 404 is empty', async () => {
+    fake.faults.set([
+      { path: '/apis/orders', query: { export: 'true' }, status: 400, message: 'Export is not supported for this API.' },
+      { path: '/gateways', status: 404 },
+    ]);
+    try {
+      const { out, result } = await extract({ filter: parseExtractFilter('apis: [orders]\n', 'f.yaml') });
+      expect(result.failures).toEqual([]);
+      expect(existsSync(join(out, 'apis/orders/specification.yaml'))).toBe(false);
+      expect(read(out, 'apis/orders/operations/list-orders/operation.yaml')).toContain('urlTemplate: /orders');
+      expect(existsSync(join(out, 'gateways'))).toBe(false);
+    } finally {
+      fake.faults.set([]);
+    }
+  });
+});
+
 describe('extract options', () => {
   it('--spec-format openapi+json writes specification.json', async () => {
     const { out, result } = await extract({ specFormat: 'openapi+json', filter: parseExtractFilter('apis: [orders]\n', 'f.yaml') });
