@@ -68,9 +68,23 @@ function start(cmd, args, pattern, cwd) {
   });
 }
 
+/** CPU time (user + system) of a process so far, µs, from /proc (Linux). */
+function cpuMicros(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return NaN;
+  }
+}
+
 const toMs = (v, u) => (u === 'us' ? v / 1000 : u === 's' ? v * 1000 : v);
-function wrk(url, seconds, connections) {
+function wrk(url, seconds, connections, pid) {
+  const cpu0 = pid ? cpuMicros(pid) : NaN;
   const r = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
+  const cpu1 = pid ? cpuMicros(pid) : NaN;
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0);
   const pct = (p) => {
     const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(r.stdout);
     return m ? toMs(Number(m[1]), m[2]) : NaN;
@@ -80,6 +94,8 @@ function wrk(url, seconds, connections) {
     p50: pct(50),
     p99: pct(99),
     non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0),
+    // CPU the target process spent per request: robust against a busy machine, unlike req/s.
+    cpuUs: requests > 0 ? (cpu1 - cpu0) / requests : NaN,
   };
 }
 const median = (xs) => {
@@ -124,9 +140,9 @@ const serve = await start(process.execPath, [join(repo, 'bin', 'apimops.js'), 's
 
 const path = '/pay/payments/pay-1001';
 const targets = [
-  { name: 'direct', url: `${backend.url}/payments/pay-1001` },
-  { name: 'bare undici proxy', url: bare.url + path },
-  { name: 'serve (3 policies)', url: serve.url + path },
+  { name: 'direct', url: `${backend.url}/payments/pay-1001`, pid: backend.child.pid },
+  { name: 'bare undici proxy', url: bare.url + path, pid: bare.child.pid },
+  { name: 'serve (3 policies)', url: serve.url + path, pid: serve.child.pid },
 ];
 for (const t of targets) {
   const res = await fetch(t.url);
@@ -142,10 +158,10 @@ for (let round = 1; round <= ROUNDS; round++) {
     const row = {};
     for (const t of targets) {
       wrk(t.url, WARMUP, c);
-      const r = wrk(t.url, SECONDS, c);
+      const r = wrk(t.url, SECONDS, c, t.pid);
       results[c].get(t.name).push(r);
       row[t.name] = r;
-      console.error(`round ${round}/${ROUNDS} c${String(c).padEnd(2)} ${t.name.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms${r.non2xx ? `  non-2xx ${r.non2xx}` : ''}`);
+      console.error(`round ${round}/${ROUNDS} c${String(c).padEnd(2)} ${t.name.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms  cpu ${r.cpuUs.toFixed(0)} µs/req${r.non2xx ? `  non-2xx ${r.non2xx}` : ''}`);
     }
     const b = row['bare undici proxy'];
     const s = row['serve (3 policies)'];
@@ -157,15 +173,16 @@ for (let round = 1; round <= ROUNDS; round++) {
 console.log(`\ngateway: wrk -t1, ${ROUNDS} interleaved rounds of ${SECONDS}s (+${WARMUP}s warm-up), medians`);
 for (const c of [50, 1]) {
   console.log(`\nc${c}`);
-  console.log(`${'target'.padEnd(22)} ${'req/s'.padStart(8)} ${'vs direct'.padStart(10)} ${'vs bare'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+  console.log(`${'target'.padEnd(22)} ${'req/s'.padStart(8)} ${'vs direct'.padStart(10)} ${'vs bare'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu µs/req'.padStart(11)}`);
   const m = (name, k) => median(results[c].get(name).map((r) => r[k]));
   for (const t of targets) {
     const rps = m(t.name, 'rps');
     console.log(
-      `${t.name.padEnd(22)} ${rps.toFixed(0).padStart(8)} ${`${((rps / m('direct', 'rps')) * 100).toFixed(0)}%`.padStart(10)} ${`${((rps / m('bare undici proxy', 'rps')) * 100).toFixed(0)}%`.padStart(8)} ${m(t.name, 'p50').toFixed(3).padStart(8)} ${m(t.name, 'p99').toFixed(3).padStart(8)}`,
+      `${t.name.padEnd(22)} ${rps.toFixed(0).padStart(8)} ${`${((rps / m('direct', 'rps')) * 100).toFixed(0)}%`.padStart(10)} ${`${((rps / m('bare undici proxy', 'rps')) * 100).toFixed(0)}%`.padStart(8)} ${m(t.name, 'p50').toFixed(3).padStart(8)} ${m(t.name, 'p99').toFixed(3).padStart(8)} ${m(t.name, 'cpuUs').toFixed(0).padStart(11)}`,
     );
   }
 }
+console.log('\ncpu µs/req: CPU time of the target process per request (the backend\'s own for direct); compare proxies by it on a busy machine');
 console.log('\ngoals: serve ≥ 85% of the bare proxy at c50; at c1, serve p50 within 0.1 ms of the bare proxy');
 cleanup();
 rmSync(folder, { recursive: true, force: true });
