@@ -1,3 +1,4 @@
+import { firstSentence } from '../docs.js';
 import type { FormatInput } from './types.js';
 
 const LEVEL = { error: 'error', warn: 'warning', info: 'note' } as const;
@@ -22,7 +23,7 @@ export function sarif({ findings, rules, version }: FormatInput): string {
             rules: rules.map((r) => ({
               id: r.id,
               name: r.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
-              shortDescription: { text: r.description.split(/(?<=\.)\s/)[0]! },
+              shortDescription: { text: firstSentence(r.description) },
               fullDescription: { text: r.description },
               help: { text: r.help, markdown: helpMarkdown(r.help, r.example) },
               defaultConfiguration: { level: LEVEL[r.defaultSeverity] },
