@@ -113,6 +113,19 @@ export class CsException extends Error {
     this.type = type;
     this.name = type;
   }
+  /** Where the expression sits in its policy file (set by the evaluator from `compileExpression`'s `at`). */
+  at: SourceAt | undefined;
+
+  /**
+   * `file:line:col` of the node that raised the exception (the start of the failing member access, call
+   * or cast inside the policy file), or undefined when unknown.
+   */
+  where(): string | undefined {
+    if (!this.source || !this.span) return undefined;
+    const pos = positionOf(this.source, this.span.start, this.at ?? {});
+    return `${this.at?.file ?? '<expression>'}:${pos.line}:${pos.column}`;
+  }
+
   /** .NET `Exception.ToString()`-like text: `System.X: message`. */
   override toString(): string {
     return `System.${this.type}: ${this.message}`;

@@ -441,7 +441,7 @@ describe('runaway recursion', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(CsException);
-    expect(['InsufficientExecutionStackException', 'ExpressionLimitExceededException']).toContain((caught as CsException).type);
+    expect(['InsufficientExecutionStackException', 'ExpressionLimitExceededException'], (caught as Error).message).toContain((caught as CsException).type);
   });
 });
 
@@ -456,5 +456,19 @@ describe('Encrypt/Decrypt overloads (§6.4)', () => {
     expect(run(`@(Convert.ToBase64String(Encoding.UTF8.GetBytes("hello").Encrypt("Aes", Convert.FromBase64String("${k}"), Convert.FromBase64String("${v}"))))`)).toBe(ref);
     expect(run(`@{ var aes = SymmetricAlgorithm.Create("Aes"); aes.Key = Convert.FromBase64String("${k}"); aes.IV = Convert.FromBase64String("${v}"); var enc = Encoding.UTF8.GetBytes("hello").Encrypt(aes); return Convert.ToBase64String(enc) + "|" + Encoding.UTF8.GetString(enc.Decrypt(aes)); }`)).toBe(`${ref}|hello`);
     throwsCs(`@(Encoding.UTF8.GetBytes("x").Decrypt("Aes", Convert.FromBase64String("${k}"), Convert.FromBase64String("${v}")))`, 'CryptographicException', 'The input data is not a complete block.');
+  });
+});
+
+describe('runtime exception positions', () => {
+  it('CsException.where() points at the failing node inside the policy file', () => {
+    const e = compileExpression('@{\n  var s = (string)context.Variables["n"];\n  return s;\n}', { file: 'apis/a/policy.xml', line: 10, column: 20 });
+    let caught: CsException | undefined;
+    try {
+      e.evaluate(createTestContext({ variables: { n: 1 } }));
+    } catch (err) {
+      caught = err as CsException;
+    }
+    expect(caught?.type).toBe('InvalidCastException');
+    expect(caught?.where()).toBe('apis/a/policy.xml:11:11');
   });
 });

@@ -63,7 +63,7 @@ export function compileProgram(program: Program, source: string, at: SourceAt): 
     const slots = () => c.slotCount;
     const guard = c.guard(program.span, e);
     void guard;
-    return (ctx, opts) => run(ctx, opts, slots(), fn, source, program.span);
+    return (ctx, opts) => run(ctx, opts, slots(), fn, source, program.span, at);
   }
   const body = c.block(program.body, root);
   if (!definitelyExits(program.body)) {
@@ -76,23 +76,19 @@ export function compileProgram(program: Program, source: string, at: SourceAt): 
       const r = body(f);
       if (r === RETURN) return f.ret;
       throw new CsException('InvalidOperationException', 'Not all code paths return a value.');
-    }, source, program.span);
+    }, source, program.span, at);
 }
 
-function run(ctx: ExpressionContext, opts: EvaluateOptions | undefined, slots: number, fn: Fn, source: string, span: Span): unknown {
+function run(ctx: ExpressionContext, opts: EvaluateOptions | undefined, slots: number, fn: Fn, source: string, span: Span, at: SourceAt): unknown {
   const f = new Frame(ctx, slots, opts);
   try {
     const v = fn(f);
     return v === SHORT ? null : v;
   } catch (err) {
-    if (err instanceof CsException) {
-      err.source ??= source;
-      err.span ??= span;
-      throw err;
-    }
     const cs = fromJsError(err);
     cs.source ??= source;
     cs.span ??= span;
+    cs.at ??= at;
     throw cs;
   }
 }
@@ -995,11 +991,17 @@ class Compiler {
  */
 function fromJsError(err: unknown): CsException {
   if (err instanceof CsException) return err;
-  if (err instanceof RangeError && /call stack/i.test(err.message)) {
-    return new CsException('InsufficientExecutionStackException', 'Insufficient stack to continue executing the program safely.');
+  try {
+    // no regex here: near the stack limit even compiling one can overflow
+    if (err instanceof RangeError && err.message.includes('call stack')) return stackExhausted();
+    const msg = err instanceof Error ? err.message : String(err);
+    return new CsException('ArgumentException', `The arguments are not valid for this member (${msg}).`);
+  } catch {
+    return stackExhausted();
   }
-  const msg = err instanceof Error ? err.message : String(err);
-  return new CsException('ArgumentException', `The arguments are not valid for this member (${msg}).`);
+}
+function stackExhausted(): CsException {
+  return new CsException('InsufficientExecutionStackException', 'Insufficient stack to continue executing the program safely.');
 }
 
 /** Static result type of `l op r` (undefined when not certain: a wrong static type would cause false compile errors). */
