@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEffectiveState } from '../../src/artifacts/effective.js';
-import { parseTestFile, runCase, type CaseResult, type TestCase } from '../../src/testing/index.js';
+import { parseTestFile, runCase, runTests, type CaseResult, type TestCase } from '../../src/testing/index.js';
 import { shopFolder, tempDir, writeTree } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -194,5 +194,34 @@ describe('runCase: failures say what was expected and what happened', () => {
     expect(r!.failures).toHaveLength(1);
     expect(r!.failures[0]).toMatchObject({ step: 1, repetition: 3, what: 'status', expected: '200' });
     expect(r!.steps).toHaveLength(3);
+  });
+});
+
+describe('runTests', () => {
+  it('runs independent cases at the same time, and reports them in file order', async () => {
+    const { dir, cleanup } = tempDir();
+    cleanups.push(cleanup);
+    writeTree(dir, shopFolder(BASE_ONLY));
+    const parsed = parseTestFile(
+      'p.test.yaml',
+      `cases:
+  - name: slow
+    backends: { "https://shop.example.com/v1": { delay: 700ms, body: slow } }
+    request: { path: /shop/items/1 }
+    expect: { status: 200 }
+  - name: fast
+    backends: { "https://shop.example.com/v1": { body: fast } }
+    request: { path: /shop/items/2 }
+    expect: { status: 200 }
+`,
+    );
+    const order = async (concurrency: number) => {
+      const finished: string[] = [];
+      const result = await runTests([parsed.file!], { cwd: dir, env: {}, folder: dir, concurrency, onCase: (r) => finished.push(r.name) });
+      expect(result.files[0]!.cases.map((c) => [c.name, c.status])).toEqual([['slow', 'passed'], ['fast', 'passed']]);
+      return finished;
+    };
+    expect(await order(2)).toEqual(['fast', 'slow']); // fast did not wait for slow
+    expect(await order(1)).toEqual(['slow', 'fast']);
   });
 });
