@@ -11,7 +11,7 @@ import { emptyState, putResource, type ApimState, type Resource, type Specificat
 import { operationsFromSpecification } from '../artifacts/specification.js';
 import { UserError } from '../shared/errors.js';
 import type { ArmClient } from './client.js';
-import { armStatus, mapArmError } from './errors.js';
+import { armStatus, isTransientArmError, mapArmError } from './errors.js';
 import { createAdaptiveLimiter, type AdaptiveLimiter } from './limiter.js';
 import { EXPORT_FORMATS, GRAPHQL_SCHEMA, fromArmProperties, linksOf, normaliseNewlines } from './resources.js';
 
@@ -41,6 +41,11 @@ export interface DumpOptions {
    * every definition costs more CPU than the calls it saves.
    */
   deriveOperations?: boolean;
+  /**
+   * First wait before repeating a read that failed with a transient error the SDK does not retry (409
+   * "operation in progress", 422 ManagementApiRequestFailed; ARM.md §6); doubles, 3 more attempts.
+   */
+  conflictRetryDelayMs?: number;
   onEvent?: (event: DumpEvent) => void;
 }
 
@@ -156,23 +161,28 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
     emit({ type: 'failed', kind, key, error });
   };
 
+  const conflictDelay = opts.conflictRetryDelayMs ?? 500;
+  /** Runs a read in a limiter slot; repeats it on 409/422 "in progress" (the SDK retries 429/5xx itself). */
+  const read = async <T>(op: string, path: string, call: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await limiter.run(call);
+      } catch (err) {
+        const status = armStatus(err);
+        if ((status === 409 || status === 422) && isTransientArmError(err) && attempt < 4) {
+          await new Promise((r) => setTimeout(r, conflictDelay * 2 ** (attempt - 1)));
+          continue;
+        }
+        throw new CallFailure(op, path, err);
+      }
+    }
+  };
   const get = <T>(path: string, query?: Record<string, string>, accept404 = false) =>
-    limiter.run(async () => {
-      try {
-        const res = await arm.request<T>('GET', path, { query, accept: accept404 ? [404] : [] });
-        return res.status === 404 ? undefined : res.body;
-      } catch (err) {
-        throw new CallFailure(query?.export === 'true' ? 'export' : 'get', path, err);
-      }
+    read(query?.export === 'true' ? 'export' : 'get', path, async () => {
+      const res = await arm.request<T>('GET', path, { query, accept: accept404 ? [404] : [] });
+      return res.status === 404 ? undefined : res.body;
     });
-  const list = <T>(path: string) =>
-    limiter.run(async () => {
-      try {
-        return await arm.list<T>(path);
-      } catch (err) {
-        throw new CallFailure('list', path, err);
-      }
-    });
+  const list = <T>(path: string) => read('list', path, () => arm.list<T>(path));
   const policyOf = async (ownerKey: string): Promise<string | undefined> => {
     const body = await get<{ properties?: { value?: string } }>(`${ownerKey}/policies/policy`, { format: 'rawxml' }, true);
     const value = body?.properties?.value;

@@ -41,6 +41,8 @@ export interface ExtractOptions {
   onEvent?: (event: ExtractEvent) => void;
   /** Monotonic milliseconds (injected by tests). */
   clock?: () => number;
+  /** First wait before repeating a read that hit 409 "in progress" (default 500 ms; tests shorten it). */
+  conflictRetryDelayMs?: number;
 }
 
 export interface ExtractResult {
@@ -139,6 +141,7 @@ export async function runExtract(options: ExtractOptions): Promise<ExtractResult
     selects: (key) => filterSelects(options.filter, key),
     specFormat: options.specFormat ?? 'openapi+yaml',
     deriveOperations: false,
+    ...(options.conflictRetryDelayMs !== undefined ? { conflictRetryDelayMs: options.conflictRetryDelayMs } : {}),
     limiter,
     onEvent: emit,
   });

@@ -167,6 +167,19 @@ describe('what APIM cannot give', () => {
   });
 });
 
+describe('transient conflicts', () => {
+  it('a read answered 409 "Operation on the API is in progress" is repeated, not failed', async () => {
+    fake.faults.set([{ path: '/apis/orders/operations', status: 409, times: 2 }]);
+    try {
+      const { result } = await extract({ filter: parseExtractFilter('apis: [orders]\n', 'f.yaml'), conflictRetryDelayMs: 1 });
+      expect(result.failures).toEqual([]);
+      expect(fake.faults.hits).toBe(2);
+    } finally {
+      fake.faults.set([]);
+    }
+  });
+});
+
 describe('extract options', () => {
   it('--spec-format openapi+json writes specification.json', async () => {
     const { out, result } = await extract({ specFormat: 'openapi+json', filter: parseExtractFilter('apis: [orders]\n', 'f.yaml') });

@@ -102,9 +102,10 @@ export class FaultInjector {
     this.set(rules);
   }
 
-  /** Replaces all rules (and resets their counters). */
+  /** Replaces all rules and resets the counters (`hits` included). */
   set(rules: readonly FaultRule[]): void {
     this.rules = rules.map((rule) => ({ rule, re: globToRegExp(rule.path ?? '**'), seen: 0, hits: 0 }));
+    this.hits = 0;
   }
 
   decide(method: string, path: string, query: URLSearchParams): FaultEffect | undefined {
