@@ -472,3 +472,13 @@ describe('runtime exception positions', () => {
     expect(caught?.where()).toBe('apis/a/policy.xml:11:11');
   });
 });
+
+describe('compile-time warnings', () => {
+  it('CS0252: object/JToken compared with a string literal', () => {
+    const w = compileExpression('@(context.Variables["mode"] == "test")', { file: 'p.xml', line: 4, column: 7 }).warnings;
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatchObject({ code: 'CS0252', file: 'p.xml', line: 4, column: 9 });
+    expect(compileExpression('@(context.Request.Body.As<JObject>()["a"] != "x")').warnings[0]?.code).toBe('CS0252');
+    expect(compileExpression('@((string)context.Variables["mode"] == "test")').warnings).toEqual([]);
+  });
+});

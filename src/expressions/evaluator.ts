@@ -6,7 +6,7 @@
  */
 import type { Argument, Block, Expr, Program, Stmt, TypeRef } from './ast.js';
 import { HOST_MEMBER_NAMES, HOST_TYPES, type ExpressionContext } from './context.js';
-import { CsException, ExpressionError, Exceptions, LimitExceeded, type SourceAt, type Span } from './errors.js';
+import { CsException, ExpressionError, Exceptions, LimitExceeded, positionOf, type SourceAt, type Span } from './errors.js';
 import { toDisplayString } from './display.js';
 import { JToken } from './json.js';
 import { printType } from './print.js';
@@ -53,9 +53,19 @@ class Scope {
   }
 }
 
+/** A compile-time warning (the expression compiles, but likely does not do what its author meant). */
+export interface ExpressionWarning {
+  code: string;
+  message: string;
+  span: Span;
+  file: string | undefined;
+  line: number;
+  column: number;
+}
+
 /** Compiles a parsed program; the returned function evaluates it against a context. */
-export function compileProgram(program: Program, source: string, at: SourceAt): (ctx: ExpressionContext, opts?: EvaluateOptions) => unknown {
-  const c = new Compiler(source, at);
+export function compileProgram(program: Program, source: string, at: SourceAt, warnings: ExpressionWarning[] = []): (ctx: ExpressionContext, opts?: EvaluateOptions) => unknown {
+  const c = new Compiler(source, at, warnings);
   const root = new Scope(null);
   if (program.kind === 'Expression') {
     const e = c.expr(program.expr, root);
@@ -139,6 +149,7 @@ class Compiler {
   constructor(
     private readonly source: string,
     private readonly at: SourceAt,
+    readonly warnings: ExpressionWarning[] = [],
   ) {}
 
   fail(code: 'E_PARSE' | 'E_UNSUPPORTED' | 'E_TYPE' | 'E_LIMIT', msg: string, span: Span, hint?: string): never {
@@ -404,6 +415,28 @@ class Compiler {
     };
   }
 
+  /**
+   * C# compiles `object == string` and `JToken == string` as *reference* comparisons (CS0252/CS0253):
+   * on the real gateway they are false for strings built at run time. The local gateway compares values,
+   * so it warns instead of silently disagreeing with production.
+   */
+  private checkComparison(l: string | undefined, r: string | undefined, e: Expr): void {
+    const isTok = (t: string | undefined) => t === 'JToken' || t === 'JObject' || t === 'JArray' || t === 'JValue';
+    const pair = (x: string | undefined, y: string | undefined) => (x === 'object' || isTok(x)) && y === 'string';
+    if (pair(l, r) || pair(r, l)) {
+      const other = pair(l, r) ? l : r;
+      const pos = positionOf(this.source, e.span.start, this.at);
+      this.warnings.push({
+        code: 'CS0252',
+        message: `Possible unintended reference comparison: '${other}' compared with 'string' compares references in C#; cast to (string) to compare values`,
+        span: e.span,
+        file: this.at.file,
+        line: pos.line,
+        column: pos.column,
+      });
+    }
+  }
+
   /** CS1501: a call to a listed member with an argument count no overload accepts. */
   private checkArity(key: string, n: number, name: string, span: Span): void {
     const range = ARITY[key];
@@ -596,8 +629,11 @@ class Compiler {
       case '&&': return loc((f) => { const x = a(f); if (typeof x !== 'boolean') throw badOperand('&&', x); return x ? bool(b(f), '&&') : false; }, 'bool');
       case '||': return loc((f) => { const x = a(f); if (typeof x !== 'boolean') throw badOperand('||', x); return x ? true : bool(b(f), '||'); }, 'bool');
       case '??': return { fn: (f) => { const x = a(f); return x === null || x === undefined ? b(f) : x; }, type: l.type ?? r.type };
-      case '==': return { fn: (f) => csEquals(a(f), b(f)), type: 'bool' };
-      case '!=': return { fn: (f) => !csEquals(a(f), b(f)), type: 'bool' };
+      case '==': case '!=': {
+        this.checkComparison(l.type, r.type, e);
+        if (e.op === '==') return { fn: (f) => csEquals(a(f), b(f)), type: 'bool' };
+        return { fn: (f) => !csEquals(a(f), b(f)), type: 'bool' };
+      }
       case '<': return loc((f) => { const c = csCompare(a(f), b(f)); return c !== null && c < 0; }, 'bool');
       case '>': return loc((f) => { const c = csCompare(a(f), b(f)); return c !== null && c > 0; }, 'bool');
       case '<=': return loc((f) => { const c = csCompare(a(f), b(f)); return c !== null && c <= 0; }, 'bool');

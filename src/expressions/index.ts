@@ -15,13 +15,13 @@
 import type { Program } from './ast.js';
 import type { ExpressionContext } from './context.js';
 import type { SourceAt } from './errors.js';
-import { compileProgram, type EvaluateOptions } from './evaluator.js';
+import { compileProgram, type EvaluateOptions, type ExpressionWarning } from './evaluator.js';
 import { parseProgram, type ParseLimits } from './parser.js';
 
 export type { ExpressionContext, IRequest, IResponse, ISubscription, IUser, IProduct, IApi, IOperation, IDeployment, ILastError, IGroup, IUrl, IMessageBody } from './context.js';
 export { HOST_TYPES } from './context.js';
 export { ExpressionError, CsException, LimitExceeded, Exceptions, type ExpressionErrorCode, type Span, type SourceAt } from './errors.js';
-export type { EvaluateOptions } from './evaluator.js';
+export type { EvaluateOptions, ExpressionWarning } from './evaluator.js';
 export type { ParseLimits } from './parser.js';
 export type { Program, Expr, Stmt } from './ast.js';
 export { toDisplayString } from './display.js';
@@ -43,6 +43,8 @@ export interface CompiledExpression {
   readonly ast: Program;
   /** True for `@{ … }` statement blocks. */
   readonly isBlock: boolean;
+  /** Compile-time warnings (e.g. CS0252 reference comparisons), with positions; for `lint`. */
+  readonly warnings: readonly ExpressionWarning[];
   /** Runs the expression. Throws `CsException` for .NET runtime exceptions and limit overruns. */
   evaluate(ctx: ExpressionContext, options?: EvaluateOptions): unknown;
 }
@@ -60,11 +62,13 @@ export interface CompileOptions extends SourceAt {
  */
 export function compileExpression(source: string, at: CompileOptions = {}): CompiledExpression {
   const ast = parseProgram(source, at, at.limits);
-  const run = compileProgram(ast, source, at);
+  const warnings: ExpressionWarning[] = [];
+  const run = compileProgram(ast, source, at, warnings);
   return {
     source,
     ast,
     isBlock: ast.kind === 'Statements',
+    warnings,
     evaluate: run,
   };
 }
