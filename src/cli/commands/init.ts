@@ -163,12 +163,12 @@ interface InitFlags {
   preCommit?: boolean;
   fromSample?: boolean;
   force?: boolean;
-  env: string[];
+  env?: string[];
   artifacts: string;
   serviceConnection: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /**
  * `apimops init`: scaffolds apimops.yaml, an artifact folder (empty, or the sample), configuration.<env>.yaml
@@ -187,7 +187,7 @@ export const command: CommandModule = {
       .addOption(new Option('--ci <system>', 'write a CI pipeline: lint, test, diff on PRs, publish on merge with approvals').choices(['github', 'azure-pipelines']))
       .option('--pre-commit', 'install the git pre-commit hook that lints staged artifact files')
       .option('--from-sample', 'fill the artifact folder with the payments sample (with its test cases) instead of leaving it empty')
-      .option('--env <name>', 'an environment, in promotion order; repeatable (default: dev, prod)', collect, [])
+      .option('--env <name>', 'an environment, in promotion order; repeatable (default: dev, prod)', collect)
       .option('--artifacts <folder>', 'the artifact folder to create', 'artifacts')
       .option('--service-connection <name>', 'Azure Pipelines: the Azure Resource Manager service connection', 'apimops-azure')
       .option('--force', 'overwrite files that exist')
@@ -198,7 +198,7 @@ export const command: CommandModule = {
 };
 
 function init(io: CliIO, flags: InitFlags): ExitCode {
-  const environments = flags.env.length ? flags.env : ['dev', 'prod'];
+  const environments = flags.env?.length ? flags.env : ['dev', 'prod'];
   for (const e of environments) {
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(e)) throw new UserError('E_USAGE', `--env: "${e}" is not a valid environment name (letters, digits, - and _)`);
   }

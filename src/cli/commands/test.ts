@@ -30,7 +30,7 @@ export const command: CommandModule = {
   apimops test artifacts-sample --format junit --output-file test-results.xml`,
   define(cmd, io, setExit) {
     cmd
-      .usage('[<folder>] [--cases <glob>] [--format text|json|junit] [--output-file <file>] [--store memory|redis://host:port]')
+      .usage('[<folder>] [--cases <glob>] [--format text|json|junit] [--output-file <file>] [--store memory|redis://host:port] [--parallelism <n>]')
       .argument('[folder]', 'the artifact folder (default: artifacts of apimops.yaml, else .)')
       .option('--cases <glob>', 'case files: a file, a folder, or a glob relative to the folder (default tests/**/*.test.yaml)')
       .addOption(new Option('--format <format>', 'report format').choices([...TEST_FORMATS]).default('text'))
