@@ -482,3 +482,12 @@ describe('compile-time warnings', () => {
     expect(compileExpression('@((string)context.Variables["mode"] == "test")').warnings).toEqual([]);
   });
 });
+
+describe('casts from object are CLR casts, not Newtonsoft conversions', () => {
+  it('(string) on a variable holding a JValue throws; on a JToken expression it converts', () => {
+    const tok = run('@(JObject.Parse("{\\"a\\":\\"x\\"}")["a"])');
+    throwsCs('@((string)context.Variables["tok"])', 'InvalidCastException', "Unable to cast object of type 'Newtonsoft.Json.Linq.JValue' to type 'System.String'.", { variables: { tok } });
+    throwsCs('@(context.Variables.GetValueOrDefault<string>("tok"))', 'InvalidCastException', undefined, { variables: { tok } });
+    expect(run('@((string)((JToken)context.Variables["tok"]))', { variables: { tok } })).toBe('x');
+  });
+});

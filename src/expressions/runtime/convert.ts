@@ -148,7 +148,10 @@ export function castTo(value: unknown, target: string, nullable: boolean, fromOb
 /** `castTo` for an already-normalised type name (the evaluator normalises once at compile time). */
 export function castToNormalized(value: unknown, t: string, nullable: boolean, fromObject: boolean): unknown {
   if (value === undefined) value = null;
+  // Newtonsoft's explicit operators apply only when the operand is statically a JToken; from `object`
+  // (a variable) the cast is a CLR unboxing/reference cast and fails for a token.
   if (value instanceof JToken && !['JToken', 'JObject', 'JArray', 'JValue', 'JProperty', 'JContainer', 'object', 'IEnumerable', 'IEnumerable<JToken>'].includes(t)) {
+    if (fromObject) throw Exceptions.invalidCast(typeNameOf(value), qualifiedName(clrQualified(t)));
     return convertJToken(value, t, nullable);
   }
   if (value === null) {
@@ -208,6 +211,12 @@ export function castToNormalized(value: unknown, t: string, nullable: boolean, f
 
 function clrName(t: string): string {
   return ({ int: 'Int32', short: 'Int16', byte: 'Byte', sbyte: 'SByte', ushort: 'UInt16', uint: 'UInt32', long: 'Int64', ulong: 'UInt64', double: 'Double', float: 'Single', decimal: 'Decimal', string: 'String', bool: 'Boolean', char: 'Char' } as Record<string, string>)[t] ?? t;
+}
+
+/** `System.String` style names for the primitive aliases. */
+function clrQualified(t: string): string {
+  const n = clrName(t);
+  return n === t ? t : `System.${n}`;
 }
 
 function qualifiedName(t: string): string {
