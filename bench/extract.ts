@@ -122,6 +122,7 @@ sample();
 clearInterval(sampler);
 loopDelay.disable();
 const cpu = process.cpuUsage(cpuBefore);
+const fakeStats = (await (await fetch(`${target.endpoint}/_fake/stats`)).json()) as { meanServerMs: number };
 const calls = result.calls;
 await closeFake();
 rmSync(work, { recursive: true, force: true });
@@ -134,7 +135,7 @@ const lines = [
   `ARM calls: ${calls} (${Math.round((calls * 1000) / wallMs)} calls/s, retries included), export downloads not counted`,
   `wall time: ${(wallMs / 1000).toFixed(1)} s; sequential lower bound (calls × ${latencyMs} ms): ${(sequentialMs / 1000).toFixed(1)} s`,
   `speed-up vs sequential: ${speedup.toFixed(2)}× (goal ≥ 6× at --parallelism 8; ideal ${parallelism}×)`,
-  `observed call time: mean ${meanCall.toFixed(1)} ms (the fake's ${latencyMs} ms plus scheduling on this machine); ` +
+  `observed call time: mean ${meanCall.toFixed(1)} ms, of which ${fakeStats.meanServerMs.toFixed(1)} ms inside the fake (its ${latencyMs} ms timer fires late on a busy machine); ` +
     `throughput is ${((100 * (calls / (readMs / 1000))) / (parallelism / (meanCall / 1000))).toFixed(0)}% of what ${parallelism} connections at that call time allow`,
   `peak memory: rss ${mib(peakRss)} MiB, heap ${mib(peakHeap)} MiB (${values['in-process'] ? 'fake ARM in the same process' : 'extract alone'}; goal < 400 MiB)`,
   `CPU: ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (${((cpu.user + cpu.system) / 1000 / calls).toFixed(2)} ms per call); event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,

@@ -165,6 +165,8 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   let opSeq = 0;
   let blobSeq = 0;
   let served = 0;
+  /** Time from a request's arrival to its response (latency and faults included), summed: `/_fake/stats`. */
+  let serverMsTotal = 0;
   let localUrl = '';
 
   if (options.defaults) {
@@ -780,6 +782,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const text = await readBody(req);
@@ -797,6 +800,9 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       return;
     }
     if (url.pathname === '/_fake/snapshot' && method === 'GET') return send(res, { status: 200, body: store.snapshot() });
+    if (url.pathname === '/_fake/stats' && method === 'GET') {
+      return send(res, { status: 200, body: { served, meanServerMs: served ? serverMsTotal / served : 0 } });
+    }
     if (url.pathname === '/_fake/faults' && method === 'PUT') {
       faults.set(JSON.parse(text || '[]') as FaultRule[]);
       return send(res, { status: 204 });
@@ -863,6 +869,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     if (record) requests.push({ method, path: rel, query: url.search, status: reply.status });
     if (method === 'HEAD') reply = { ...reply, body: undefined };
     send(res, reply);
+    serverMsTotal += performance.now() - arrived;
   }
 
   const server: Server = createServer((req, res) => {
