@@ -75,6 +75,7 @@ export interface ArmResponse<T = unknown> {
   headers: Record<string, string>;
 }
 
+/** Options of `ArmClient.request`. */
 export interface ArmRequestOptions {
   query?: Record<string, string | undefined>;
   body?: unknown;

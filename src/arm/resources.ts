@@ -4,7 +4,7 @@
  * secret, how links (product→API, tag→product, gateway→API…) are read and written, and how an API
  * definition is imported. Pure functions over data; no I/O.
  */
-import { KINDS, SECRET_FIELDS, type ResourceKind } from '../artifacts/kinds.js';
+import { SECRET_FIELDS, type ResourceKind } from '../artifacts/kinds.js';
 import type { SpecificationFormat } from '../artifacts/model.js';
 
 /** Server-generated or read-only properties: never written to the folder (ARTIFACT-FORMAT.md "Content"). */
@@ -176,12 +176,6 @@ export const EXPORT_FORMATS: Readonly<Record<Exclude<SpecificationFormat, 'graph
 
 /** GraphQL SDL lives in the API schema `graphql` (Azure/apiops `getGraphQlSpecificationContents`). */
 export const GRAPHQL_SCHEMA = { id: 'graphql', contentType: 'application/vnd.ms-azure-apim.graphql.schema' } as const;
-
-/** The ARM collection chain of a kind below its scope (`apis/operations`), from the kind table. */
-export function collectionChain(kind: ResourceKind): string[] {
-  const info = KINDS[kind];
-  return info.parent ? [...collectionChain(info.parent), info.armCollection] : [info.armCollection];
-}
 
 /** Normalises line endings (ARTIFACT-FORMAT.md: policy XML as APIM returns it, only line endings normalised). */
 export function normaliseNewlines(text: string): string {

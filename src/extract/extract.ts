@@ -27,6 +27,7 @@ export type ExtractEvent =
   | { type: 'writing'; resources: number }
   | { type: 'done'; result: ExtractResult };
 
+/** What to extract, from where, into where. */
 export interface ExtractOptions {
   target: ArmTargetOptions;
   env: NodeJS.ProcessEnv;
@@ -45,6 +46,7 @@ export interface ExtractOptions {
   conflictRetryDelayMs?: number;
 }
 
+/** The outcome: counts, files, failures, and the numbers the progress summary and `--output json` print. */
 export interface ExtractResult {
   ok: boolean;
   out: string;
