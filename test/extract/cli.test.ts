@@ -88,6 +88,13 @@ describe('apimops extract (CLI)', () => {
     expect(readFileSync(join(dir, 'artifacts/products/premium/product.yaml'), 'utf8')).toBe(before);
   });
 
+  it('--output json still prints one document when the service cannot be read at all', async () => {
+    const r = await run(['extract', '--subscription', fake.subscriptionId, '--resource-group', fake.resourceGroup, '--service', 'apim-typo', '--endpoint', fake.url, '--out', 'x', '--output', 'json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: false, error: { code: 'E_ARM', message: expect.stringContaining("Not found: get service 'apim-typo'") } });
+    expect(r.err).toContain("apimops: Not found: get service 'apim-typo'");
+  });
+
   it('usage errors exit 2 with a way out', async () => {
     const r = await run(['extract', '--service', 'x']);
     expect(r.code).toBe(2);

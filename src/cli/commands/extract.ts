@@ -204,6 +204,12 @@ export const command: CommandModule = {
             parallelism,
             onEvent: progressHandler(model, reporter),
           });
+        } catch (err) {
+          // --output json: stdout still carries one document; the error itself goes to stderr as usual
+          if (flags.output === 'json' && err instanceof UserError) {
+            io.stdout(`${JSON.stringify({ ok: false, out, error: { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) } }, null, 2)}\n`);
+          }
+          throw err;
         } finally {
           await reporter.stop();
         }
