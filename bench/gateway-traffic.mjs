@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench -- gateway-traffic [--rounds 3] [--seconds 5] [--connections 50]`
+// `npm run bench -- gateway-traffic [--rounds 3] [--seconds 5] [--connections 50] [--only memory|redis|core]`
 //
 // validate-jwt (RS256, JWKS from the local identity provider, cached) + rate-limit-by-key + set-header in
 // `apimops serve`, with the counter in memory and then in Redis, against the bare undici proxy — all in the
@@ -20,6 +20,7 @@ const arg = (name, dflt) => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const ROUNDS = arg('rounds', 3);
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const SECONDS = arg('seconds', 5);
 const CONNECTIONS = arg('connections', 50);
 const WARMUP = 2;
@@ -158,7 +159,10 @@ for (const t of targets) {
   }
 }
 
+if (ONLY) targets.splice(0, targets.length, ...targets.filter((t, i) => i === 0 || t.name.includes(ONLY)));
 const results = new Map(targets.map((t) => [t.name, []]));
+// One unmeasured pass first: JIT, connection pools, JWKS and counters warm up (the first round read far low).
+for (const t of targets) wrk(t.url, 3, token);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const t of targets) {
     wrk(t.url, WARMUP, token);
