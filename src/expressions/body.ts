@@ -10,14 +10,20 @@ import { parseXml } from './xml.js';
  * the original body is then lost unless a `set-body` replaces it): `consumed` becomes true and `onConsume`
  * is called so the gateway can drop the body it would forward.
  */
+const DECODER = new TextDecoder();
+const ENCODER = new TextEncoder();
+
 export class MessageBody {
   consumed = false;
   private readonly bytes: Uint8Array;
+  /** Decoded once: bodies are immutable, and parsing starts from text. */
+  private decoded: string | undefined;
   constructor(
     content: Uint8Array | string,
     private readonly onConsume?: () => void,
   ) {
-    this.bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+    this.bytes = typeof content === 'string' ? ENCODER.encode(content) : content;
+    if (typeof content === 'string') this.decoded = content;
   }
 
   /** The raw bytes (for the gateway; not reachable from expressions). */
@@ -52,7 +58,7 @@ export class MessageBody {
   }
 
   private convert(type: string, bytes: Uint8Array): unknown {
-    const text = () => new TextDecoder().decode(bytes);
+    const text = () => (bytes === this.bytes ? (this.decoded ??= DECODER.decode(bytes)) : DECODER.decode(bytes));
     switch (type) {
       case 'string': case 'String': case 'System.String': return text();
       case 'byte[]': case 'Byte[]': return Uint8Array.from(bytes);
