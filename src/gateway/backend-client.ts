@@ -46,6 +46,10 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
         if (HOP_BY_HOP.has(name.toLowerCase())) continue;
         headers[name] = value;
       }
+      if (req.forwardedFor) {
+        const prior = req.headers.get('x-forwarded-for');
+        headers[prior === undefined ? 'X-Forwarded-For' : findName(headers, 'x-forwarded-for')] = prior === undefined ? req.forwardedFor : `${prior}, ${req.forwardedFor}`;
+      }
       let body: Dispatcher.DispatchOptions['body'] = undefined;
       if (req.body.isStream) {
         body = req.body.takeStream() as unknown as Dispatcher.DispatchOptions['body'];
@@ -93,6 +97,10 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
       await Promise.all([agent.close(), insecure.close()]);
     },
   };
+}
+
+function findName(headers: Record<string, unknown>, lower: string): string {
+  return Object.keys(headers).find((k) => k.toLowerCase() === lower) ?? lower;
 }
 
 function toBackendError(e: unknown, url: URL): BackendError {

@@ -121,6 +121,8 @@ export interface OutboundRequest {
   followRedirects: boolean;
   /** Reject backend certificates that do not validate (backend `tls.validateCertificateChain`). */
   rejectUnauthorized?: boolean;
+  /** Appended to `X-Forwarded-For` on the wire (the caller's address). */
+  forwardedFor?: string;
 }
 
 export interface OutboundResponse {

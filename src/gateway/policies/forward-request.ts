@@ -44,8 +44,9 @@ export const forwardRequest = {
 export async function callBackend(state: RequestState, source: string, timeoutMs: number, followRedirects: boolean, backends: ReadonlyMap<string, BackendConfig>) {
   let url = state.request.url;
   let memberId: string | undefined;
-  const headers = state.request.headers.clone();
   const backend: BackendConfig | undefined = state.backendId ? backends.get(state.backendId) : undefined;
+  // Copy the headers only when the backend entity adds credentials: the common path sends them as they are.
+  const headers = backend?.properties.credentials ? state.request.headers.clone() : state.request.headers;
   if (backend) {
     const guard = state.services.backendGuard;
     if (guard) {
@@ -53,12 +54,11 @@ export async function callBackend(state: RequestState, source: string, timeoutMs
       memberId = chosen.memberId;
       if (chosen.url !== backend.url) url = rebase(url, state.backendBaseUrl, chosen.url);
     }
-    applyCredentials(backend, headers, url);
+    url = applyCredentials(backend, headers, url);
   }
   if (url.hostname === new URL(NO_SERVICE_URL).hostname) {
     throw new PolicyError({ source, reason: 'BackendConnectionFailure', message: 'The API has no service URL and no set-backend-service chose a backend', statusCode: 500 });
   }
-  headers.append('X-Forwarded-For', state.request.ipAddress);
   const req: OutboundRequest = {
     method: state.request.method,
     url,
@@ -67,6 +67,7 @@ export async function callBackend(state: RequestState, source: string, timeoutMs
     timeoutMs,
     followRedirects,
     rejectUnauthorized: tlsValidates(backend),
+    forwardedFor: state.request.ipAddress,
   };
   state.trace?.add({ section: state.section, scope: state.scope, source, message: `${req.method} ${url.toString()}`, data: { timeoutMs } });
   try {
@@ -87,15 +88,18 @@ export async function callBackend(state: RequestState, source: string, timeoutMs
 }
 
 /** Backend entity credentials (`credentials.header` / `credentials.query` / `authorization`). */
-function applyCredentials(b: BackendConfig, headers: import('../headers.js').HeaderBag, url: URL): void {
+function applyCredentials(b: BackendConfig, headers: import('../headers.js').HeaderBag, original: URL): URL {
   const creds = b.properties.credentials as Record<string, unknown> | undefined;
-  if (!creds) return;
+  if (!creds) return original;
+  // A copy: a retried forward-request must not add the query credentials twice.
+  const url = new URL(original);
   const h = creds.header as Record<string, unknown> | undefined;
   if (h) for (const [k, v] of Object.entries(h)) headers.set(k, Array.isArray(v) ? v.map(String) : [String(v)]);
   const q = creds.query as Record<string, unknown> | undefined;
   if (q) for (const [k, v] of Object.entries(q)) for (const x of Array.isArray(v) ? v : [v]) url.searchParams.append(k, String(x));
   const auth = creds.authorization as { scheme?: string; parameter?: string } | undefined;
   if (auth?.scheme) headers.set('Authorization', `${auth.scheme} ${auth.parameter ?? ''}`.trim());
+  return url;
 }
 
 function tlsValidates(b: BackendConfig | undefined): boolean | undefined {
