@@ -159,6 +159,22 @@ describe('createArmClient against the fake ARM', () => {
     expect(mapped.message).toMatch(/^Unauthorized: list api: the token was rejected \(AuthenticationFailed\)/);
   });
 
+  it('a credential that cannot get a token is an E_AUTH error with the ways to sign in', async () => {
+    fake = await startFakeArm();
+    const credential = {
+      async getToken(): Promise<never> {
+        const err = new Error('DefaultAzureCredential failed to retrieve a token from the included credentials.');
+        err.name = 'AggregateAuthenticationError';
+        throw err;
+      },
+    };
+    const arm = createArmClient({ subscriptionId: fake.subscriptionId, resourceGroup: fake.resourceGroup, serviceName: fake.serviceName, endpoint: fake.url, credential }, {});
+    const mapped = mapArmError(await arm.request('GET', '').catch((e: unknown) => e), { op: 'get', kind: 'service' });
+    expect(mapped.code).toBe('E_AUTH');
+    expect(mapped.message).toContain('no usable Azure credential for get service');
+    expect(mapped.hint).toContain('az login');
+  });
+
   it('refuses plain http for anything but loopback', () => {
     expect(resolveEndpoint('http://127.0.0.1:8080')).toEqual({ base: 'http://127.0.0.1:8080', loopbackHttp: true });
     expect(resolveEndpoint('AzureChinaCloud').base).toBe('https://management.chinacloudapi.cn');
