@@ -1,9 +1,12 @@
 /**
- * A syntax check for policy expressions used by the `expression-syntax` rule until the expression parser
- * (`src/expressions/`) exposes `compileExpression`; swap the body of `checkExpression` then. The tokenizer
- * has already guaranteed balanced brackets and terminated literals; this adds the token-level errors that
- * an XML round-trip produces (`"a="""` → two adjacent string literals) and empty expressions.
+ * Checks one policy expression for the `expression-syntax` rule with the gateway's own compiler
+ * (`compileExpression` of `src/expressions/`): what lint accepts, `serve` can run. Named values are
+ * replaced by same-length placeholders first (§2.4: substitution happens before compilation; lint does not
+ * know secret values). If the compiler fails unexpectedly (a bug there), a token-level fallback keeps lint
+ * useful: the tokenizer has already guaranteed balanced brackets and terminated literals, and the fallback
+ * adds what an XML round-trip produces (`"a="""` gives adjacent string literals) and empty expressions.
  */
+import { compileExpression, ExpressionError } from '../expressions/index.js';
 
 export interface ExpressionProblem {
   /** Offset in the expression source (which starts with `@`). */
@@ -19,9 +22,45 @@ const KEYWORDS = new Set(
   ),
 );
 
-/** Replaces `{{name}}` with an identifier of the same length so offsets are kept (§2.4: substituted first). */
-function maskNamedValues(src: string): string {
-  return src.replace(/\{\{[A-Za-z0-9][A-Za-z0-9._\-]*\}\}/g, (m) => '_'.repeat(m.length));
+/**
+ * Replaces each `{{name}}` with a same-length placeholder so offsets are kept (§2.4: named values are
+ * substituted before compilation; lint does not know their values): underscores inside a string literal,
+ * `0` padded with spaces in code (a named value used as code is almost always a number or a boolean-ish
+ * literal, e.g. `Next(1,100) <= {{Weight}}`).
+ */
+export function maskNamedValues(src: string): string {
+  if (src.indexOf('{{') < 0) return src;
+  const inString = stringMask(src);
+  return src.replace(/\{\{[A-Za-z0-9][A-Za-z0-9._\-]*\}\}/g, (m, offset: number) =>
+    inString[offset] ? '_'.repeat(m.length) : `0${' '.repeat(m.length - 1)}`,
+  );
+}
+
+/** For each offset of `src`: inside a string or char literal (interpolation holes count as string). */
+function stringMask(src: string): boolean[] {
+  const mask = new Array<boolean>(src.length).fill(false);
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === '"') {
+      const verbatim = src[i - 1] === '@' || (src[i - 1] === '$' && src[i - 2] === '@');
+      let j = i + 1;
+      while (j < src.length) {
+        if (!verbatim && src[j] === '\\') j += 2;
+        else if (src[j] === '"' && verbatim && src[j + 1] === '"') j += 2;
+        else if (src[j] === '"') break;
+        else j++;
+      }
+      for (let k = i; k <= j && k < src.length; k++) mask[k] = true;
+      i = j + 1;
+    } else if (c === "'") {
+      let j = i + 1;
+      while (j < src.length && src[j] !== "'") j += src[j] === '\\' ? 2 : 1;
+      for (let k = i; k <= j && k < src.length; k++) mask[k] = true;
+      i = j + 1;
+    } else i++;
+  }
+  return mask;
 }
 
 function tokenize(src: string): Tok[] {
@@ -114,9 +153,25 @@ function tokenize(src: string): Tok[] {
 
 const LITERAL = new Set(['string', 'char', 'number']);
 
+const KIND: Record<string, string> = {
+  E_UNSUPPORTED: 'not supported in APIM policy expressions: ',
+  E_LIMIT: 'too large: ',
+};
+
 /** Problems in one expression source (`@(…)` or `@{…}`), offsets relative to the source. */
 export function checkExpression(source: string): ExpressionProblem[] {
-  const body = maskNamedValues(source.slice(2, -1));
+  try {
+    compileExpression(maskNamedValues(source));
+    return [];
+  } catch (e) {
+    if (e instanceof ExpressionError) return [{ offset: e.span.start, message: `${KIND[e.exprCode] ?? ''}${e.detail}` }];
+    return checkTokens(source);
+  }
+}
+
+/** The token-level fallback (see the file comment). */
+export function checkTokens(source: string): ExpressionProblem[] {
+  const body = maskNamedValues(source).slice(2, -1);
   const toks = tokenize(body);
   if (toks.length === 0) return [{ offset: 0, message: 'empty policy expression' }];
   const problems: ExpressionProblem[] = [];

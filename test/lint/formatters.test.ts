@@ -9,6 +9,7 @@ import { lintSource } from '../../src/lint/run.js';
 import { RULES } from '../../src/lint/rules/index.js';
 import type { Finding, LintRule } from '../../src/lint/types.js';
 import { folderSource } from '../../src/artifacts/folder-source.js';
+import { CORPUS_DIR } from '../support/shared.js';
 
 const findings: Finding[] = [
   { ruleId: 'missing-base', severity: 'error', message: '<inbound> of API orders has no <base />: drops validate-jwt from global inbound', file: 'apis/orders/policy.xml', line: 2, column: 3, resource: '/apis/orders/policies/policy' },
@@ -128,7 +129,7 @@ describe('sarif validates against the official SARIF 2.1.0 schema', () => {
   });
 
   it('for the whole policy corpus with every rule', async () => {
-    const result = await lintSource(folderSource(new URL('../../../shared/corpus/policy-snippets', import.meta.url).pathname));
+    const result = await lintSource(folderSource(CORPUS_DIR));
     const doc = JSON.parse(FORMATTERS.sarif({ findings: result.findings, rules: RULES, files: [] }));
     expect(doc.runs[0].results.length).toBeGreaterThan(0);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
