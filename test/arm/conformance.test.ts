@@ -11,9 +11,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeArm, type FakeArm } from '../support/fake-arm/server.js';
+import { ARM_FIXTURES_DIR } from '../support/shared.js';
 
 /** The shared fixtures sit next to the repository (`../shared/fixtures/`); APIMOPS_ARM_FIXTURES overrides. */
-const FIXTURES_DIR = process.env.APIMOPS_ARM_FIXTURES ?? join(import.meta.dirname, '../../../shared/fixtures/arm-apim-examples');
+const FIXTURES_DIR = process.env.APIMOPS_ARM_FIXTURES ?? ARM_FIXTURES_DIR;
 
 interface ManifestEntry {
   file: string;

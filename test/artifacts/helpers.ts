@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIO } from '../../src/cli/io.js';
+import { SHARED_DIR } from '../support/shared.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const SAMPLE = join(REPO, 'artifacts-sample');
-export const SHARED = join(REPO, '..', 'shared');
+export const SHARED = SHARED_DIR;
 export const FIXTURES = join(SHARED, 'fixtures', 'arm-apim-examples', '2024-05-01');
 export const CORPUS = join(SHARED, 'corpus', 'policy-snippets', 'examples');
 

@@ -11,8 +11,9 @@ import type { ResourceKind } from '../../src/artifacts/kinds.js';
 import type { Resource } from '../../src/artifacts/model.js';
 import { compareResources, normalizeProperties } from '../../src/diff/equality.js';
 import { SECRET_FIELDS } from '../../src/artifacts/kinds.js';
+import { ARM_FIXTURES_DIR } from '../support/shared.js';
 
-const FIXTURES = '/work/shared/fixtures/arm-apim-examples';
+const FIXTURES = ARM_FIXTURES_DIR;
 const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest-2024-05-01.json'), 'utf8')) as {
   examples: { file: string; operationId: string; method: string }[];
 };

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { CORPUS_DIR } from '../support/shared.js';
 
 export interface ExtractedExpression {
   file: string;
@@ -17,7 +18,7 @@ export interface ExtractedExpression {
   unbalanced: boolean;
 }
 
-export const CORPUS_DIR = '/work/shared/corpus/policy-snippets';
+export { CORPUS_DIR };
 
 export function corpusFiles(dir = CORPUS_DIR): string[] {
   const out: string[] = [];
@@ -48,7 +49,8 @@ export function substituteNamedValues(s: string): string {
   return s.replace(/\{\{([^{}]+)\}\}/g, (_m, n: string, offset: number) => {
     const before = s.slice(0, offset);
     const quotes = (before.replace(/\\./g, '').match(/"/g) ?? []).length;
-    return quotes % 2 === 1 ? `NV_${n.replace(/[^A-Za-z0-9_]/g, '_')}` : '1';
+    // same length as `{{name}}`, so positions after it stay exact
+    return quotes % 2 === 1 ? `NV_${n.replace(/[^A-Za-z0-9_]/g, '_')}_` : `1${' '.repeat(n.length + 3)}`;
   });
 }
 

@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { findNamedValueReferences } from '../../src/policy/index.js';
 import { createGateway, GatewayLoadError } from '../../src/gateway/index.js';
 import { buildState } from './helpers.js';
+import { CORPUS_DIR } from '../support/shared.js';
 
-const ROOT = '/work/shared/corpus/policy-snippets';
+const ROOT = CORPUS_DIR;
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -2,9 +2,10 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectExpressions, parsePolicyDocument } from '../../src/policy/index.js';
+import { CORPUS_DIR } from '../support/shared.js';
 
 /** The 59 real policy files of POLICY-ENGINE.md §7 (read from ../shared, never modified). */
-const ROOT = join(import.meta.dirname, '../../../shared/corpus/policy-snippets/examples');
+const ROOT = join(CORPUS_DIR, 'examples');
 
 function listXml(dir: string): string[] {
   return readdirSync(dir)
