@@ -90,7 +90,8 @@ export async function inkReporter(model: ProgressModel, now: () => number, strea
 /** Picks the reporter for a run: json → silent, interactive terminal → ink, else plain lines. */
 export async function createReporter(io: CliIO, model: ProgressModel, output: 'text' | 'json', now: () => number = () => performance.now()): Promise<ProgressReporter> {
   if (output === 'json') return silentReporter();
-  if (io.interactive) {
+  // a terminal that reports no width (some ptys, `script`) would make ink wrap every character
+  if (io.interactive && (process.stderr.columns ?? 0) >= 40) {
     try {
       return await inkReporter(model, now);
     } catch {
