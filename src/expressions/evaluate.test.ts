@@ -369,8 +369,9 @@ describe('limits and compile-time errors', () => {
     } catch (e) {
       const x = e as ExpressionError;
       expect(x.exprCode).toBe('E_UNSUPPORTED');
-      expect(`${x.line}:${x.column}`).toBe('3:12');
-      expect(x.format()).toContain('policy.xml:3:12');
+      expect(`${x.line}:${x.column}`).toBe('3:18');
+      expect(x.format()).toContain('policy.xml:3:18');
+      expect(x.format()).toContain('^~~~~~~~~~');
     }
     expect(() => compileExpression('@(context.Request.Nope)')).toThrow(/'IRequest' does not contain a definition for 'Nope'/);
   });

@@ -374,8 +374,8 @@ class Compiler {
       if (prop) return { fn: this.located((f) => prop(null, f), e.span), type: STATICS[t]?.returns?.[name] };
       const nested = resolveStaticType(`${t}.${name}`);
       if (nested) return { fn: () => new CsTypeRef(nested), typeName: nested };
-      if (STATICS[t]?.methods?.[name]) this.fail('E_TYPE', `'${t}.${name}' is a method, which is not valid in the given context`, e.span);
-      return this.fail('E_UNSUPPORTED', `'${t}' does not contain a definition for '${name}' (or it is not allowed in policy expressions)`, e.span);
+      if (STATICS[t]?.methods?.[name]) this.fail('E_TYPE', `'${t}.${name}' is a method, which is not valid in the given context`, nameSpan(e.span, name));
+      return this.fail('E_UNSUPPORTED', `'${t}' does not contain a definition for '${name}' (or it is not allowed in policy expressions)`, nameSpan(e.span, name));
     }
     // Nullable<T>: HasValue never throws; Value on null is InvalidOperationException
     if (name === 'HasValue' || (name === 'Value' && obj.type?.endsWith('?'))) {
@@ -396,7 +396,7 @@ class Compiler {
         }, e.span),
       };
     }
-    this.checkMember(obj.type, name, false, e.span);
+    this.checkMember(obj.type, name, false, nameSpan(e.span, name));
     const of = obj.fn;
     const nc = e.nullConditional;
     const hostType = obj.type ? HOST_TYPES[obj.type] : undefined;
@@ -549,10 +549,10 @@ class Compiler {
       const t = obj.typeName;
       const impl = STATICS[t]?.methods?.[name];
       if (!impl) {
-        if (STATICS[t]?.props?.[name]) this.fail('E_TYPE', `Non-invocable member '${t}.${name}' cannot be used like a method.`, callee.span);
-        this.fail('E_UNSUPPORTED', `'${t}' does not contain a method '${name}' (or it is not allowed in policy expressions)`, callee.span);
+        if (STATICS[t]?.props?.[name]) this.fail('E_TYPE', `Non-invocable member '${t}.${name}' cannot be used like a method.`, nameSpan(callee.span, name));
+        this.fail('E_UNSUPPORTED', `'${t}' does not contain a method '${name}' (or it is not allowed in policy expressions)`, nameSpan(callee.span, name));
       }
-      this.checkArity(`${t}.${name}`, n, name, callee.span);
+      this.checkArity(`${t}.${name}`, n, name, nameSpan(callee.span, name));
       const rt = STATICS[t]?.returns?.[name] ?? (typeArgs.length === 1 && /^(Parse|DeserializeObject|FromObject)$/.test(name) ? typeArgs[0] : undefined);
       return {
         type: rt ?? genericReturn(name, typeArgs),
@@ -563,9 +563,9 @@ class Compiler {
         }, e.span),
       };
     }
-    this.checkMember(obj.type, name, true, callee.span);
+    this.checkMember(obj.type, name, true, nameSpan(callee.span, name));
     const key = obj.type && !HOST_TYPES[obj.type] ? staticKeyOf(obj.type) : undefined;
-    if (key) this.checkArity(`~${key}.${name}`, n, name, callee.span);
+    if (key) this.checkArity(`~${key}.${name}`, n, name, nameSpan(callee.span, name));
     const of = obj.fn;
     const nc = callee.nullConditional;
     const hostRet = obj.type ? HOST_TYPES[obj.type]?.[name] : undefined;
@@ -1049,6 +1049,11 @@ function arithType(op: string, l: string | undefined, r: string | undefined): st
   if (l === 'TimeSpan' && r === 'TimeSpan' && (op === '+' || op === '-')) return 'TimeSpan';
   if (l === r && ['int', 'long', 'double', 'decimal', 'float'].includes(l)) return l;
   return undefined;
+}
+
+/** The span of the member name at the end of a member-access span (`a.b.Name` → `Name`). */
+function nameSpan(span: Span, name: string): Span {
+  return { start: Math.max(span.start, span.end - name.length), end: span.end };
 }
 
 /** Does a member/call/index chain contain `?.` or `?[` (so it may short-circuit to null)? */

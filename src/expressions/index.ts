@@ -14,7 +14,8 @@
  */
 import type { Program } from './ast.js';
 import type { ExpressionContext } from './context.js';
-import type { SourceAt } from './errors.js';
+import { ExpressionError, type SourceAt } from './errors.js';
+import type { Diagnostic } from '../shared/errors.js';
 import { compileProgram, type EvaluateOptions, type ExpressionWarning } from './evaluator.js';
 import { parseProgram, type ParseLimits } from './parser.js';
 
@@ -71,4 +72,18 @@ export function compileExpression(source: string, at: CompileOptions = {}): Comp
     warnings,
     evaluate: run,
   };
+}
+
+/**
+ * For `lint`: compiles an expression and returns its problems as diagnostics (`file:line:col` of the
+ * offending token): the compile error (severity `error`, code `E_PARSE`/`E_UNSUPPORTED`/`E_TYPE`/`E_LIMIT`)
+ * or the warnings (severity `warn`, e.g. `CS0252`). An empty list means the expression is fine.
+ */
+export function diagnoseExpression(source: string, at: CompileOptions = {}): Diagnostic[] {
+  try {
+    return compileExpression(source, at).warnings.map((w) => ({ file: w.file, line: w.line, column: w.column, message: w.message, severity: 'warn' as const, code: w.code }));
+  } catch (err) {
+    if (err instanceof ExpressionError) return [{ file: err.file, line: err.line, column: err.column, message: err.detail, severity: 'error', code: err.exprCode }];
+    throw err;
+  }
 }

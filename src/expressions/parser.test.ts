@@ -144,3 +144,14 @@ describe('parse errors point at the offending token', () => {
     expect(parseError('@()').detail).toBe("Invalid expression term ')'");
   });
 });
+
+describe('diagnoseExpression (for lint)', () => {
+  it('returns the error or the warnings as positioned diagnostics', async () => {
+    const { diagnoseExpression } = await import('./index.js');
+    expect(diagnoseExpression('@(context.Request.Method == "POST")')).toEqual([]);
+    expect(diagnoseExpression('@(context.Request.Nope)', { file: 'p.xml', line: 2, column: 5 })).toEqual([
+      { file: 'p.xml', line: 2, column: 23, message: "'IRequest' does not contain a definition for 'Nope'", severity: 'error', code: 'E_UNSUPPORTED' },
+    ]);
+    expect(diagnoseExpression('@(context.Variables["a"] == "b")')[0]).toMatchObject({ severity: 'warn', code: 'CS0252' });
+  });
+});

@@ -22,9 +22,9 @@ const EXPECTED_FAILURES: Record<string, [code: string, where: string, message: R
     ['E_PARSE', '10:66', /',' or '\)' expected/],
     ['E_PARSE', '22:43', /'}' expected/],
   ],
-  'examples/DELETE a from to blobStorage account.xml': [['E_TYPE', '26:98', /Non-invocable member 'IRequest.MatchedParameters'/]],
-  'examples/GET a file from blobStorage account.xml': [['E_TYPE', '26:98', /Non-invocable member 'IRequest.MatchedParameters'/]],
-  'examples/PUT a file to blobStorage account.xml': [['E_TYPE', '27:98', /Non-invocable member 'IRequest.MatchedParameters'/]],
+  'examples/DELETE a from to blobStorage account.xml': [['E_TYPE', '26:115', /Non-invocable member 'IRequest.MatchedParameters'/]],
+  'examples/GET a file from blobStorage account.xml': [['E_TYPE', '26:115', /Non-invocable member 'IRequest.MatchedParameters'/]],
+  'examples/PUT a file to blobStorage account.xml': [['E_TYPE', '27:115', /Non-invocable member 'IRequest.MatchedParameters'/]],
   'examples/Extract value from XML.xml': [['E_UNSUPPORTED', '23:24', /'XmlReader' is not allowed/]],
   'examples/Return a blob URL signed with a user delegation SAS token.xml': [['E_UNSUPPORTED', '76:17', /'XmlDocument' is not allowed/]],
   'examples/Get OAuth2 access token from AAD using client id and certificate using key vault manage identity.xml': [
