@@ -43,3 +43,10 @@ describe('AI-Gateway-style expressions', () => {
     it(src, () => expect(toDisplayString(compileExpression(src).evaluate(ctx()))).toBe(expected));
   }
 });
+
+describe('enumerating a JObject', () => {
+  it('foreach (var p in jobject) gives Key/Value pairs', () => {
+    const src = '@{ var parts = new List<string>(); foreach (var p in JObject.Parse("{\\"a\\":1,\\"b\\":\\"x\\"}")) { parts.Add(p.Key + "=" + p.Value.ToString()); } return string.Join("&", parts); }';
+    expect(compileExpression(src).evaluate(ctx())).toBe('a=1&b=x');
+  });
+});

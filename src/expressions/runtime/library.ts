@@ -1325,7 +1325,9 @@ const JARRAY = withCommon({
     Contains: (a: JArray, [v]) => a.items.includes(v as JToken),
   },
 });
-const JPROPERTY = withCommon({ props: { Name: (p: JProperty) => p.name, Value: (p: JProperty) => p.value }, returns: { Name: 'string', Value: 'JToken' } });
+// `foreach (var p in jobject)` enumerates KeyValuePair<string, JToken> in C#; the JProperty items we
+// enumerate answer to `.Key` as well, so both spellings work.
+const JPROPERTY = withCommon({ props: { Name: (p: JProperty) => p.name, Key: (p: JProperty) => p.name, Value: (p: JProperty) => p.value }, returns: { Name: 'string', Key: 'string', Value: 'JToken' } });
 const JVALUE = withCommon({
   props: { Value: (v: JValue) => (v.valueType === 'Float' && typeof v.value === 'number' ? dbox(v.value) : v.valueType === 'Integer' && typeof v.value === 'number' ? BigInt(v.value) : v.value) },
   methods: { CompareTo: (v: JValue, [o]) => csCompare(v.value, o instanceof JValue ? o.value : o) },
