@@ -148,8 +148,21 @@ async function handleRequest(gateway: Gateway, req: IncomingMessage, res: Server
   access(onAccess, req, url, result, t0);
 }
 
+let lastStampMs = 0;
+let lastStamp = '';
+/** ISO time of now, formatted once per millisecond (many requests share one under load). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastStampMs) {
+    lastStampMs = ms;
+    lastStamp = new Date(ms).toISOString();
+  }
+  return lastStamp;
+}
+
 function access(onAccess: ServerOptions['onAccess'], req: IncomingMessage, url: URL, r: GatewayResult, t0: number): void {
-  onAccess?.({ time: new Date().toISOString(), method: req.method ?? '', path: url.pathname, api: r.api, operation: r.operation, status: r.statusCode, ms: Math.round((performance.now() - t0) * 100) / 100, requestId: r.requestId });
+  if (!onAccess) return;
+  onAccess({ time: isoNow(), method: req.method ?? '', path: url.pathname, api: r.api, operation: r.operation, status: r.statusCode, ms: Math.round((performance.now() - t0) * 100) / 100, requestId: r.requestId });
 }
 
 function local(status: number, message: string): GatewayResult {
