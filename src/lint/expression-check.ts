@@ -6,10 +6,18 @@
  * useful: the tokenizer has already guaranteed balanced brackets and terminated literals, and the fallback
  * adds what an XML round-trip produces (`"a="""` gives adjacent string literals) and empty expressions.
  */
-import { compileExpression, ExpressionError } from '../expressions/index.js';
+import { diagnoseExpression } from '../expressions/index.js';
 
 export interface ExpressionProblem {
-  /** Offset in the expression source (which starts with `@`). */
+  /** Position relative to the expression source: line 1, column 1 is its `@`. */
+  line: number;
+  column: number;
+  severity: 'error' | 'warn';
+  message: string;
+}
+
+/** A problem of the token-level fallback: an offset into the source. */
+export interface TokenProblem {
   offset: number;
   message: string;
 }
@@ -158,23 +166,57 @@ const KIND: Record<string, string> = {
   E_LIMIT: 'too large: ',
 };
 
-/** Problems in one expression source (`@(…)` or `@{…}`), offsets relative to the source. */
+/**
+ * Problems in one expression source (`@(…)` or `@{…}`): compile errors (severity error) and the
+ * compiler's warnings (e.g. CS0252, a reference comparison of an object with a string). Positions are
+ * relative to the source: line 1, column 1 is the `@`.
+ */
 export function checkExpression(source: string): ExpressionProblem[] {
+  const cached = memo.get(source);
+  if (cached) return cached;
+  let problems: ExpressionProblem[];
   try {
-    compileExpression(maskNamedValues(source));
-    return [];
-  } catch (e) {
-    if (e instanceof ExpressionError) return [{ offset: e.span.start, message: `${KIND[e.exprCode] ?? ''}${e.detail}` }];
-    return checkTokens(source);
+    problems = diagnoseExpression(maskNamedValues(source)).map((d) => ({
+      line: d.line ?? 1,
+      column: d.column ?? 1,
+      severity: d.severity === 'error' ? 'error' : 'warn',
+      message: d.severity === 'error' ? `${KIND[String(d.code)] ?? ''}${d.message}` : `${d.message}${d.code ? ` (${d.code})` : ''}`,
+    }));
+  } catch {
+    problems = checkTokens(source).map((p) => ({ ...p, ...relativePos(source, p.offset), severity: 'error' as const }));
   }
+  // The same expressions repeat across operations and APIs: compile each distinct source once.
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(source, problems);
+  return problems;
+}
+
+const MEMO_LIMIT = 20_000;
+const memo = new Map<string, ExpressionProblem[]>();
+
+function relativePos(source: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let column = 1;
+  for (let i = 0; i < offset && i < source.length; i++) {
+    if (source.charCodeAt(i) === 10) {
+      line++;
+      column = 1;
+    } else column++;
+  }
+  return { line, column };
+}
+
+/** Where a problem at `rel` (relative to the expression) is in the file, given the `@` position. */
+export function absolutePos(at: { line: number; column: number }, rel: { line: number; column: number }): { line: number; column: number } {
+  return rel.line === 1 ? { line: at.line, column: at.column + rel.column - 1 } : { line: at.line + rel.line - 1, column: rel.column };
 }
 
 /** The token-level fallback (see the file comment). */
-export function checkTokens(source: string): ExpressionProblem[] {
+export function checkTokens(source: string): TokenProblem[] {
   const body = maskNamedValues(source).slice(2, -1);
   const toks = tokenize(body);
   if (toks.length === 0) return [{ offset: 0, message: 'empty policy expression' }];
-  const problems: ExpressionProblem[] = [];
+  const problems: TokenProblem[] = [];
   for (let k = 1; k < toks.length; k++) {
     const prev = toks[k - 1]!;
     const cur = toks[k]!;

@@ -20,7 +20,7 @@ describe('expression-syntax', () => {
       findings: [
         `apis/orders/policy.xml:5:75: Unexpected '""': ',' or ')' expected`,
         "apis/orders/policy.xml:6:38: Invalid expression term ')'",
-        "apis/orders/policy.xml:7:37: Non-invocable member 'IRequest.MatchedParameters' cannot be used like a method.",
+        "apis/orders/policy.xml:7:53: Non-invocable member 'IRequest.MatchedParameters' cannot be used like a method.",
         "apis/orders/policy.xml:8:26: not supported in APIM policy expressions: The type 'XmlReader' is not allowed in policy expressions",
       ],
     },
