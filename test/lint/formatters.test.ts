@@ -75,7 +75,7 @@ describe('formatters (pinned output)', () => {
         '      <failure type="error" message="&lt;inbound&gt; of API orders has no &lt;base /&gt;: drops validate-jwt from global inbound">apis/orders/policy.xml:2:3: error: &lt;inbound&gt; of API orders has no &lt;base /&gt;: drops validate-jwt from global inbound (missing-base)</failure>',
         '    </testcase>',
         '    <testcase classname="apis/orders/policy.xml" name="validate-jwt-clock-skew 14:11">',
-        '      <failure type="warn" message="a &quot;quoted&quot; &lt;message&gt;, with: 50% &amp; more\nsecond line">apis/orders/policy.xml:14:11: warn: a &quot;quoted&quot; &lt;message&gt;, with: 50% &amp; more\nsecond line (validate-jwt-clock-skew)</failure>',
+        '      <failure type="warn" message="a &quot;quoted&quot; &lt;message&gt;, with: 50% &amp; more&#10;second line">apis/orders/policy.xml:14:11: warn: a &quot;quoted&quot; &lt;message&gt;, with: 50% &amp; more\nsecond line (validate-jwt-clock-skew)</failure>',
         '    </testcase>',
         '  </testsuite>',
         '  <testsuite name="policy fragments/a b.xml" tests="1" failures="1" errors="0">',

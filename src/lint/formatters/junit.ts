@@ -2,6 +2,8 @@ import type { FormatInput } from './types.js';
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+/** In an attribute a raw newline would be normalised to a space by XML parsers: keep it as a reference. */
+const escAttr = (s: string) => esc(s).replace(/\n/g, '&#10;');
 
 /**
  * JUnit XML (what Azure Pipelines' PublishTestResults and most CI dashboards read): one `<testsuite>` per
@@ -21,7 +23,7 @@ export function junit({ findings, files }: FormatInput): string {
         : list.map(
             (f) =>
               `    <testcase classname="${esc(file)}" name="${esc(`${f.ruleId} ${f.line}:${f.column}`)}">\n` +
-              `      <failure type="${f.severity}" message="${esc(f.message)}">${esc(`${file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.ruleId})`)}</failure>\n` +
+              `      <failure type="${f.severity}" message="${escAttr(f.message)}">${esc(`${file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (${f.ruleId})`)}</failure>\n` +
               `    </testcase>`,
           );
     tests += cases.length;

@@ -18,7 +18,6 @@ export function sarif({ findings, rules, version }: FormatInput): string {
         tool: {
           driver: {
             name: 'apimops',
-            informationUri: 'https://github.com/apimops/apimops',
             ...(version ? { version, semanticVersion: version } : {}),
             rules: rules.map((r) => ({
               id: r.id,
