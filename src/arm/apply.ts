@@ -20,6 +20,7 @@
  *   stored secret is kept;
  * - deletes send `If-Match: *`; a 404 means already gone (deleting an API takes its children with it).
  */
+import { DEPLOYMENT_MARKER_NAME } from '../artifacts/kinds.js';
 import type { Resource } from '../artifacts/model.js';
 import type { Change } from '../diff/diff.js';
 import type { ArmClient, ArmResponse } from './client.js';
@@ -296,7 +297,7 @@ export function createArmApplier(arm: ArmClient, opts: ArmApplierOptions = {}): 
  * service because writing service tags needs rights on the `Microsoft.ApiManagement/service` resource (and a
  * PATCH of it), while named values are inside the APIM data plane publish writes anyway. `diff` ignores it.
  */
-export const DEPLOYMENT_MARKER = '/namedValues/apimops-last-deployed';
+export const DEPLOYMENT_MARKER = `/namedValues/${DEPLOYMENT_MARKER_NAME}`;
 
 /** What the marker holds. */
 export interface DeploymentRecord {
@@ -308,7 +309,7 @@ export interface DeploymentRecord {
 /** Writes the marker after a complete publish (a long-running named-value PUT, polled like any other). */
 export async function recordDeployment(arm: ArmClient, record: DeploymentRecord, opts: ArmApplierOptions = {}): Promise<void> {
   const properties = {
-    displayName: 'apimops-last-deployed',
+    displayName: DEPLOYMENT_MARKER_NAME,
     value: record.at ? `${record.commit} ${record.at}` : record.commit,
     secret: false,
     tags: ['apimops'],
@@ -317,7 +318,7 @@ export async function recordDeployment(arm: ArmClient, record: DeploymentRecord,
     op: 'create',
     kind: 'namedValue',
     key: DEPLOYMENT_MARKER,
-    after: { kind: 'namedValue', key: DEPLOYMENT_MARKER, name: 'apimops-last-deployed', properties },
+    after: { kind: 'namedValue', key: DEPLOYMENT_MARKER, name: DEPLOYMENT_MARKER_NAME, properties },
     fields: [],
   });
 }

@@ -6,7 +6,7 @@
  * for (no `listValue`/`listSecrets` call exists here). Every call goes through the limiter; a failure of one
  * resource is recorded and the rest continues, so the caller can report what was and was not extracted.
  */
-import type { ResourceKind } from '../artifacts/kinds.js';
+import { DEPLOYMENT_MARKER_NAME, type ResourceKind } from '../artifacts/kinds.js';
 import { emptyState, putResource, type ApimState, type Resource, type SpecificationFormat } from '../artifacts/model.js';
 import { operationsFromSpecification } from '../artifacts/specification.js';
 import { UserError } from '../shared/errors.js';
@@ -223,8 +223,12 @@ export async function dumpService(arm: ArmClient, opts: DumpOptions = {}): Promi
     return found;
   }
 
-  /** Skipped by design (Azure/apiops): system groups and the built-in all-access subscription. */
+  /**
+   * Skipped by design (Azure/apiops): system groups and the built-in all-access subscription; and apimops'
+   * own deployment marker, which belongs to the service, not to the folder.
+   */
   const isBuiltIn = (kind: ResourceKind, item: ArmItem) =>
+    (kind === 'namedValue' && item.name === DEPLOYMENT_MARKER_NAME) ||
     (kind === 'group' && (item.properties?.builtIn === true || item.properties?.type === 'system')) ||
     (kind === 'subscription' && (item.name === 'master' || /\/service\/[^/]+\/?$/i.test(String(item.properties?.scope ?? ''))));
 

@@ -97,3 +97,10 @@ export const SECRET_FIELDS: Partial<Record<ResourceKind, readonly string[]>> = {
   logger: ['credentials'],
   backend: ['credentials.authorization.parameter', 'credentials.header', 'credentials.query'],
 };
+
+/**
+ * The named value where `publish` records the last deployed commit in the service itself, so every
+ * pipeline agrees where an environment stands. apimops owns it: extract never writes it to a folder and
+ * diff never counts it as a change.
+ */
+export const DEPLOYMENT_MARKER_NAME = 'apimops-last-deployed';

@@ -4,7 +4,7 @@
  * commit range change", "what differs from the live service" and "what will publish do" (ARCHITECTURE.md).
  */
 import { parse as parseYaml } from 'yaml';
-import { RESOURCE_KINDS, SECRET_FIELDS, type ResourceKind } from '../artifacts/kinds.js';
+import { DEPLOYMENT_MARKER_NAME, RESOURCE_KINDS, SECRET_FIELDS, type ResourceKind } from '../artifacts/kinds.js';
 import type { ApimState, Resource } from '../artifacts/model.js';
 import { compareResources, type FieldChange } from './equality.js';
 
@@ -38,8 +38,7 @@ export interface ChangeSet {
   summary: ChangeSummary;
 }
 
-/** The named value where publish records the last deployed commit (see `arm/apply.ts` `recordDeployment`). */
-export const DEPLOYMENT_MARKER_NAME = 'apimops-last-deployed';
+export { DEPLOYMENT_MARKER_NAME };
 
 /** Options of `diffStates`. */
 export interface DiffOptions {
