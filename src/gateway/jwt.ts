@@ -201,6 +201,19 @@ export class JwtValidator {
   }
 
   /** Validates `token` (without any `Bearer ` prefix) at time `now` (ms). Throws `JwtValidationError`. */
+  /**
+   * The synchronous hot path: a token whose signature this validator already verified against the current
+   * key set, with fresh metadata. Claims are checked again (throws `JwtValidationError`); `undefined` means
+   * "not known here, call `validate`".
+   */
+  validateCached(token: string, rules: JwtRules, now: number): ValidatedToken | undefined {
+    if (!token || this.metadataStale(now)) return undefined;
+    const hit = this.cache.get(token);
+    if (!hit || hit.version !== this.version) return undefined;
+    this.checkClaims(hit.payload, rules, now);
+    return new Validated(hit.header, hit.payload);
+  }
+
   async validate(token: string, rules: JwtRules, now: number): Promise<ValidatedToken> {
     if (!token) throw new JwtValidationError('TokenNotPresent', 'JWT not present.');
     // No await on the hot path (fresh metadata, cached token): each await costs a microtask turn.

@@ -1,5 +1,7 @@
 import { afterResponse, rateLimitExceeded, retryAfterSeconds, setResponseHeader, withStore } from '../limits.js';
 import type { RequestState } from '../state.js';
+import { MemoryStore } from '../stores/memory.js';
+import type { ConsumeRequest, CounterState } from '../stores/store.js';
 import type { CompileContext, PolicyElement, PolicyModule, ValueSource } from './types.js';
 
 /** Largest `renewal-period` of rate-limit / rate-limit-by-key (APIM rejects more). */
@@ -49,8 +51,9 @@ export function positiveInt(ctx: CompileContext, el: PolicyElement, v: ValueSour
 /**
  * Takes one call (or `cost`) from a sliding-window counter and applies APIM's outputs: on success the
  * remaining/total headers and variables; on refusal a 429 error with `Retry-After` and the variable.
+ * With the memory store this completes synchronously (no promise on the hot path).
  */
-export async function applyRateLimit(
+export function applyRateLimit(
   state: RequestState,
   source: string,
   key: string,
@@ -60,13 +63,32 @@ export async function applyRateLimit(
   out: RateLimitOutputs,
   mode: 'consume' | 'check-then-add-later',
   condition?: (s: RequestState) => boolean,
-): Promise<void> {
+): void | Promise<void> {
   const store = state.services.store;
-  const request = { limit: calls, cost, window: { kind: 'sliding' as const, periodMs: periodSeconds * 1000 }, now: state.services.clock() };
-  const result = await withStore(state, source, () =>
+  const request: ConsumeRequest = { limit: calls, cost, window: { kind: 'sliding', periodMs: periodSeconds * 1000 }, now: state.services.clock() };
+  if (mode === 'consume' && store instanceof MemoryStore) {
+    return settle(state, source, key, calls, cost, out, mode, request, store.counter(key, request, 'consume'), condition);
+  }
+  return withStore(state, source, () =>
     mode === 'consume' ? store.consume(key, request) : store.peek(key, { ...request, cost: Math.max(cost, 1) }),
-  );
-  if (!result) return; // store down, failing open
+  ).then((result) => {
+    // No result: the store is down and storeFailure is open.
+    if (result) settle(state, source, key, calls, cost, out, mode, request, result, condition);
+  });
+}
+
+function settle(
+  state: RequestState,
+  source: string,
+  key: string,
+  calls: number,
+  cost: number,
+  out: RateLimitOutputs,
+  mode: 'consume' | 'check-then-add-later',
+  request: ConsumeRequest,
+  result: CounterState,
+  condition: ((s: RequestState) => boolean) | undefined,
+): void {
   const refused = mode === 'consume' ? !result.admitted : result.count + Math.max(cost, 1) > calls;
   if (refused) {
     if (out.retryAfterVariable) state.variables.set(out.retryAfterVariable, retryAfterSeconds(result.retryAfterMs));
@@ -79,6 +101,7 @@ export async function applyRateLimit(
   if (out.totalHeader) setResponseHeader(state, out.totalHeader, String(calls));
   if (mode === 'check-then-add-later') {
     // increment-condition reads the response: count once it is known (APIM finalises such counts at the end).
+    const store = state.services.store;
     afterResponse(state, async (s) => {
       if (condition && !condition(s)) return;
       await withStore(s, source, () => store.add(key, { ...request, now: s.services.clock() }));

@@ -2,7 +2,7 @@ import { PolicyError } from '../errors.js';
 import { identityFetcher } from '../identity-provider.js';
 import { Jwt } from '../../expressions/auth.js';
 import { CsDictionary } from '../../expressions/values.js';
-import { claimValues, JwtValidationError, JwtValidator, type KeySpec, type RequiredClaim } from '../jwt.js';
+import { claimValues, JwtValidationError, JwtValidator, type KeySpec, type RequiredClaim, type ValidatedToken } from '../jwt.js';
 import type { RequestState } from '../state.js';
 import type { CompileContext, PolicyElement, PolicyModule, ValueSource } from './types.js';
 
@@ -119,23 +119,34 @@ export const validateJwt = {
 
     return {
       name: 'validate-jwt',
-      async run(state) {
+      run(state) {
         validator ??= new JwtValidator({ signingKeys, decryptionKeys, openIdConfigUrls: openIdUrls, fetchJson: identityFetcher(state.services.extensions) });
+        const v = validator;
         const rules = fixedRules ?? rulesOf(state);
-        try {
-          const { header, payload } = await validator.validate(tokenOf(state), rules, state.services.clock());
-          if (outputVariable) state.variables.set(outputVariable, expressionJwt(header, payload));
-        } catch (err) {
+        const token = tokenOf(state);
+        const now = state.services.clock();
+        const accept = (t: ValidatedToken): void => {
+          if (outputVariable) state.variables.set(outputVariable, expressionJwt(t.header, t.payload));
+        };
+        const reject = (err: unknown): never => {
           if (!(err instanceof JwtValidationError)) throw err;
-          const status = httpCode ? httpCode.number(state) : 401;
           throw new PolicyError({
             source: 'validate-jwt',
             reason: err.reason,
             message: err.message,
-            statusCode: status,
+            statusCode: httpCode ? httpCode.number(state) : 401,
             responseMessage: errorMessage ? errorMessage.string(state) : err.message,
           });
+        };
+        // A token verified before is answered synchronously (no promise on the hot path).
+        let cached: ValidatedToken | undefined;
+        try {
+          cached = v.validateCached(token, rules, now);
+        } catch (err) {
+          reject(err);
         }
+        if (cached) return accept(cached);
+        return v.validate(token, rules, now).then(accept, reject);
       },
     };
   },
