@@ -24,9 +24,11 @@ import {
 } from './store.js';
 
 /**
- * Sliding window: drop buckets that left the window, take `cost` if it fits (or always, for `add`), and
- * return the live buckets oldest first as a flat list plus whether the call was taken.
- * KEYS[1] hash; ARGV now, periodMs, bucketMs, limit, cost, mode.
+ * Sliding window, kept in one hash: a field per bucket (`<startMs>` → count), plus `t` (the live total) and
+ * `o` (the oldest live bucket). The common call reads two fields and writes three; buckets are only scanned
+ * when the oldest one has left the window (to prune them) or when the counter is full (the caller then
+ * needs them for `Retry-After`). Takes `cost` if it fits (or always, for `add`).
+ * KEYS[1] hash; ARGV now, periodMs, bucketMs, limit, cost, mode. Returns { taken, total, [start, count]… }.
  */
 const SLIDING_LUA = `
 local key = KEYS[1]
@@ -36,38 +38,57 @@ local size = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
 local cost = tonumber(ARGV[5])
 local mode = ARGV[6]
-local flat = redis.call('HGETALL', key)
-local starts = {}
-local counts = {}
-local sum = 0
-for i = 1, #flat, 2 do
-  local s = tonumber(flat[i])
-  local c = tonumber(flat[i + 1])
-  if s + period <= now then
-    redis.call('HDEL', key, flat[i])
-  else
-    table.insert(starts, s)
-    counts[s] = c
-    sum = sum + c
+local meta = redis.call('HMGET', key, 't', 'o')
+local total = tonumber(meta[1]) or 0
+local oldest = tonumber(meta[2])
+if oldest ~= nil and oldest + period <= now then
+  local flat = redis.call('HGETALL', key)
+  total = 0
+  oldest = nil
+  for i = 1, #flat, 2 do
+    local f = flat[i]
+    if f ~= 't' and f ~= 'o' then
+      local s = tonumber(f)
+      if s + period <= now then
+        redis.call('HDEL', key, f)
+      else
+        total = total + tonumber(flat[i + 1])
+        if oldest == nil or s < oldest then oldest = s end
+      end
+    end
   end
+  redis.call('HSET', key, 't', total)
+  if oldest == nil then redis.call('HDEL', key, 'o') else redis.call('HSET', key, 'o', string.format('%.0f', oldest)) end
 end
 local taken = 0
-if mode == 'add' or (mode == 'consume' and sum + cost <= limit) then
+if mode == 'add' or (mode == 'consume' and total + cost <= limit) then
   taken = 1
   local b = math.floor(now / size) * size
-  if counts[b] == nil then
-    table.insert(starts, b)
-    counts[b] = 0
-  end
-  counts[b] = counts[b] + cost
   redis.call('HINCRBY', key, string.format('%.0f', b), cost)
+  total = redis.call('HINCRBY', key, 't', cost)
+  if oldest == nil then redis.call('HSET', key, 'o', string.format('%.0f', b)) end
   redis.call('PEXPIRE', key, period + size)
 end
-table.sort(starts)
-local out = { taken }
-for _, s in ipairs(starts) do
-  table.insert(out, string.format('%.0f', s))
-  table.insert(out, counts[s])
+local out = { taken, total }
+local need = cost
+if taken == 1 or mode ~= 'consume' then need = 1 end
+if total + need > limit then
+  local flat = redis.call('HGETALL', key)
+  local starts = {}
+  local counts = {}
+  for i = 1, #flat, 2 do
+    local f = flat[i]
+    if f ~= 't' and f ~= 'o' then
+      local s = tonumber(f)
+      table.insert(starts, s)
+      counts[s] = tonumber(flat[i + 1])
+    end
+  end
+  table.sort(starts)
+  for _, s in ipairs(starts) do
+    table.insert(out, string.format('%.0f', s))
+    table.insert(out, counts[s])
+  end
 end
 return out
 `;
@@ -93,7 +114,7 @@ end
 return { taken, count }
 `;
 
-type SlidingReply = [number, ...(string | number)[]];
+type SlidingReply = [number, number, ...(string | number)[]];
 type FixedReply = [number, number];
 
 interface ScriptedRedis extends Redis {
@@ -203,9 +224,15 @@ export class RedisStore implements Store {
           mode,
         ),
       );
-      const buckets: Bucket[] = [];
-      for (let i = 1; i + 1 < reply.length; i += 2) buckets.push([Number(reply[i]), Number(reply[i + 1])]);
-      return slidingState(buckets, reply[0] === 1, req, mode);
+      const taken = reply[0] === 1;
+      const total = Number(reply[1]);
+      if (reply.length > 2) {
+        const buckets: Bucket[] = [];
+        for (let i = 2; i + 1 < reply.length; i += 2) buckets.push([Number(reply[i]), Number(reply[i + 1])]);
+        return slidingState(buckets, taken, req, mode);
+      }
+      // Room left: no buckets needed (nothing to wait for).
+      return { admitted: mode === 'consume' ? taken : total <= req.limit, count: total, remaining: Math.max(0, req.limit - total), retryAfterMs: 0, resetMs: periodMs };
     }
     const window = req.window;
     const { index, endMs } = fixedWindowAt(window, req.now);

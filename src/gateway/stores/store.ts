@@ -58,7 +58,7 @@ export interface CounterState {
    * fixed: until the window ends, `Infinity` for a lifetime window). 0 when it can admit now.
    */
   retryAfterMs: number;
-  /** Milliseconds until the current fixed window ends (sliding: until the whole window has drained). */
+  /** Milliseconds until the current fixed window ends (sliding: informational only, at most `periodMs`). */
   resetMs: number;
 }
 
