@@ -23,8 +23,6 @@ export interface StandalonePolicyFile {
   text: string;
 }
 
-/** @deprecated use `LintInput`. */
-export type BuiltInput = LintInput;
 
 const UNIT_PATTERNS: [RegExp, UnitKind][] = [
   [/^(?:\/workspaces\/([^/]+))?\/apis\/([^/]+)\/operations\/([^/]+)\/policies\/policy$/, 'operation'],
@@ -64,7 +62,7 @@ export function unitOf(key: string): Omit<PolicyUnit, 'file' | 'text'> | undefin
  * Parses every policy of the state (and any standalone policy files) once. Files are sorted so that
  * findings come out in a stable order.
  */
-export function buildLintInput(state: ApimState, settings: LintSettings = {}, standalone: readonly StandalonePolicyFile[] = []): BuiltInput {
+export function buildLintInput(state: ApimState, settings: LintSettings = {}, standalone: readonly StandalonePolicyFile[] = []): LintInput {
   const units: PolicyUnit[] = [];
   const parseDiagnostics: Diagnostic[] = [];
   const add = (u: Omit<PolicyUnit, 'document'>): void => {
