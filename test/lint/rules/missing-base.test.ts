@@ -40,5 +40,17 @@ describe('missing-base', () => {
         "apis/orders/policy.xml:3:3: <outbound> of API orders has no <base />: drops nothing today, but any policy later added to a broader scope's outbound will be skipped; add <base /> where the broader policies should run",
       ],
     },
+    {
+      name: 'a workspace API: the chain is global, then the workspace',
+      files: {
+        'workspaces/team/workspace.yaml': 'displayName: Team\n',
+        'workspaces/team/policy.xml': '<policies><inbound><base /><set-header name="ws"><value>1</value></set-header></inbound></policies>',
+        'workspaces/team/apis/inv/api.yaml': 'displayName: Inv\npath: inv\nprotocols:\n  - https\n',
+        'workspaces/team/apis/inv/policy.xml': '<policies>\n<inbound><set-variable name="a" value="1" /></inbound>\n</policies>',
+      },
+      findings: [
+        'workspaces/team/apis/inv/policy.xml:2:1: <inbound> of API inv has no <base />: drops validate-jwt from global inbound and set-header from workspace team inbound; add <base /> where the broader policies should run',
+      ],
+    },
   ]);
 });

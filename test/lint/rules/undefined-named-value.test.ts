@@ -12,5 +12,16 @@ describe('undefined-named-value', () => {
         'apis/orders/policy.xml:5:38: named value "{{Missing}}" is not defined in namedValues/',
       ],
     },
+    {
+      name: 'a workspace named value is visible in its workspace only',
+      files: {
+        'workspaces/team/workspace.yaml': 'displayName: Team\n',
+        'workspaces/team/namedValues/k/namedValue.yaml': 'displayName: WsKey\nsecret: false\nvalue: x\n',
+        'workspaces/team/apis/inv/api.yaml': 'displayName: Inv\npath: inv\nprotocols:\n  - https\n',
+        'workspaces/team/apis/inv/policy.xml': '<policies>\n<inbound><base /><set-header name="a"><value>{{WsKey}}{{TenantId}}</value></set-header></inbound>\n</policies>',
+        'apis/orders/policy.xml': '<policies><inbound><base /><set-header name="a"><value>{{WsKey}}</value></set-header></inbound></policies>',
+      },
+      findings: ['apis/orders/policy.xml:1:56: named value "{{WsKey}}" is not defined in namedValues/'],
+    },
   ]);
 });
