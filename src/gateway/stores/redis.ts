@@ -94,6 +94,84 @@ return out
 `;
 
 /**
+ * Sliding window, many consumes at once: the calls on one hot key that arrived in the same event-loop turn
+ * go to Redis as one script run, taken one by one in arrival order (so the count stays exact).
+ * KEYS[1] hash; ARGV now, periodMs, bucketMs, limit, n, cost1…costN.
+ * Returns { taken1, count1, …, takenN, countN, [start, count]… } (buckets when the counter ends full).
+ */
+const SLIDING_BATCH_LUA = `
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+local size = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
+local n = tonumber(ARGV[5])
+local meta = redis.call('HMGET', key, 't', 'o')
+local total = tonumber(meta[1]) or 0
+local oldest = tonumber(meta[2])
+if oldest ~= nil and oldest + period <= now then
+  local flat = redis.call('HGETALL', key)
+  total = 0
+  oldest = nil
+  for i = 1, #flat, 2 do
+    local f = flat[i]
+    if f ~= 't' and f ~= 'o' then
+      local s = tonumber(f)
+      if s + period <= now then
+        redis.call('HDEL', key, f)
+      else
+        total = total + tonumber(flat[i + 1])
+        if oldest == nil or s < oldest then oldest = s end
+      end
+    end
+  end
+  redis.call('HSET', key, 't', total)
+  if oldest == nil then redis.call('HDEL', key, 'o') else redis.call('HSET', key, 'o', string.format('%.0f', oldest)) end
+end
+local out = {}
+local added = 0
+local minNeed = nil
+for i = 1, n do
+  local cost = tonumber(ARGV[5 + i])
+  if total + cost <= limit then
+    total = total + cost
+    added = added + cost
+    table.insert(out, 1)
+  else
+    table.insert(out, 0)
+    if minNeed == nil or cost < minNeed then minNeed = cost end
+  end
+  table.insert(out, total)
+end
+if added > 0 then
+  local b = math.floor(now / size) * size
+  redis.call('HINCRBY', key, string.format('%.0f', b), added)
+  redis.call('HINCRBY', key, 't', added)
+  if oldest == nil then redis.call('HSET', key, 'o', string.format('%.0f', b)) end
+  redis.call('PEXPIRE', key, period + size)
+end
+if total + (minNeed or 1) > limit or total + 1 > limit then
+  local flat = redis.call('HGETALL', key)
+  local starts = {}
+  local counts = {}
+  for i = 1, #flat, 2 do
+    local f = flat[i]
+    if f ~= 't' and f ~= 'o' then
+      local s = tonumber(f)
+      table.insert(starts, s)
+      counts[s] = tonumber(flat[i + 1])
+    end
+  end
+  table.sort(starts)
+  for _, s in ipairs(starts) do
+    table.insert(out, string.format('%.0f', s))
+    table.insert(out, counts[s])
+  end
+end
+return out
+`;
+
+/**
  * Fixed window: take `cost` if it fits (or always, for `add`); the key expires at the window's end.
  * KEYS[1] counter; ARGV limit, cost, mode, ttlMs until the window ends (0 = never). Relative, so a test's
  * injected clock never makes a key expire early.
@@ -120,6 +198,14 @@ type FixedReply = [number, number];
 interface ScriptedRedis extends Redis {
   apimopsSliding(key: string, ...args: (string | number)[]): Promise<SlidingReply>;
   apimopsFixed(key: string, ...args: (string | number)[]): Promise<FixedReply>;
+  apimopsSlidingBatch(key: string, ...args: (string | number)[]): Promise<(string | number)[]>;
+}
+
+/** Consumes waiting to go to Redis together (one per hot key and window). */
+interface Batch {
+  key: string;
+  req: ConsumeRequest;
+  items: { cost: number; resolve: (s: CounterState) => void; reject: (e: unknown) => void }[];
 }
 
 /** Options of `RedisStore`. */
@@ -185,6 +271,7 @@ export class RedisStore implements Store {
     }) as ScriptedRedis;
     redis.defineCommand('apimopsSliding', { numberOfKeys: 1, lua: SLIDING_LUA });
     redis.defineCommand('apimopsFixed', { numberOfKeys: 1, lua: FIXED_LUA });
+    redis.defineCommand('apimopsSlidingBatch', { numberOfKeys: 1, lua: SLIDING_BATCH_LUA });
     // Swallow connection errors during connect: they are reported by the rejection below.
     const onError = (): void => {};
     redis.on('error', onError);
@@ -200,7 +287,54 @@ export class RedisStore implements Store {
   }
 
   consume(key: string, request: ConsumeRequest): Promise<CounterState> {
-    return this.counter(key, request, 'consume');
+    if (request.window.kind !== 'sliding') return this.counter(key, request, 'consume');
+    // Concurrent calls on one key and window share a script run (flushed after this event-loop turn).
+    const id = `${request.window.periodMs}|${request.limit}|${key}`;
+    let batch = this.batches.get(id);
+    if (!batch) {
+      batch = { key, req: request, items: [] };
+      this.batches.set(id, batch);
+      const b = batch;
+      setImmediate(() => {
+        this.batches.delete(id);
+        void this.flush(b);
+      });
+    }
+    const items = batch.items;
+    return new Promise((resolve, reject) => items.push({ cost: request.cost ?? 1, resolve, reject }));
+  }
+
+  private readonly batches = new Map<string, Batch>();
+
+  private async flush(batch: Batch): Promise<void> {
+    const { req, items } = batch;
+    const periodMs = req.window.periodMs;
+    try {
+      const reply = await this.run(() =>
+        this.redis.apimopsSlidingBatch(
+          `${this.prefix}s:${periodMs}:${batch.key}`,
+          req.now,
+          periodMs,
+          slidingBucketMs(periodMs),
+          req.limit,
+          items.length,
+          ...items.map((i) => i.cost),
+        ),
+      );
+      const buckets: Bucket[] = [];
+      for (let i = 2 * items.length; i + 1 < reply.length; i += 2) buckets.push([Number(reply[i]), Number(reply[i + 1])]);
+      items.forEach((item, i) => {
+        const taken = Number(reply[2 * i]) === 1;
+        const count = Number(reply[2 * i + 1]);
+        const itemReq = { ...req, cost: item.cost };
+        const full = count + (taken ? 1 : item.cost) > req.limit;
+        // Retry-After comes from the buckets as the batch left them (the last word on when room frees up).
+        const retryAfterMs = full && buckets.length ? slidingState(buckets, taken, itemReq, 'consume').retryAfterMs : 0;
+        item.resolve({ admitted: taken, count, remaining: Math.max(0, req.limit - count), retryAfterMs, resetMs: periodMs });
+      });
+    } catch (err) {
+      for (const item of items) item.reject(err);
+    }
   }
   add(key: string, request: ConsumeRequest): Promise<CounterState> {
     return this.counter(key, request, 'add');
