@@ -174,12 +174,16 @@ for (let round = 1; round <= ROUNDS; round++) {
 
 const bareRps = median(results.get(targets[0].name).map((r) => r.rps));
 console.log(`\ngateway-traffic: wrk -t1 -c${CONNECTIONS}, ${ROUNDS} interleaved rounds of ${SECONDS}s (median)`);
-console.log(`${'target'.padEnd(48)} ${'req/s'.padStart(8)} ${'vs bare'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+// "vs core": the traffic policies' own cost, against the same gateway running only set-header.
+const coreName = targets.find((t) => t.name.includes('gateway core'))?.name;
+const coreRps = coreName ? median(results.get(coreName).map((r) => r.rps)) : undefined;
+console.log(`${'target'.padEnd(48)} ${'req/s'.padStart(8)} ${'vs bare'.padStart(8)} ${'vs core'.padStart(8)} ${'p99 ms'.padStart(8)}`);
 for (const t of targets) {
   const rs = results.get(t.name);
   const rps = median(rs.map((r) => r.rps));
   const p99 = median(rs.map((r) => r.p99ms));
-  console.log(`${t.name.padEnd(48)} ${rps.toFixed(0).padStart(8)} ${`${((rps / bareRps) * 100).toFixed(0)}%`.padStart(8)} ${p99.toFixed(2).padStart(8)}`);
+  const vsCore = coreRps && t.name !== targets[0].name ? `${((rps / coreRps) * 100).toFixed(0)}%` : '';
+  console.log(`${t.name.padEnd(48)} ${rps.toFixed(0).padStart(8)} ${`${((rps / bareRps) * 100).toFixed(0)}%`.padStart(8)} ${vsCore.padStart(8)} ${p99.toFixed(2).padStart(8)}`);
 }
 console.log('goals: memory ≥ 80% of the bare proxy, redis ≥ 65%');
 cleanup();
