@@ -10,4 +10,9 @@ export interface FileSource {
   listFiles(): Promise<string[]>;
   /** The file's bytes as UTF-8 text, or undefined when it does not exist. */
   readText(path: string): Promise<string | undefined>;
+  /**
+   * Optional batch read: the texts of `paths` in order (undefined for a missing file). A source that can read
+   * many files faster than one `readText` each (a folder on disk) implements it; the reader prefers it.
+   */
+  readTexts?(paths: readonly string[]): Promise<(string | undefined)[]>;
 }

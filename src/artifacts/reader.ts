@@ -80,7 +80,9 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
     }
     wanted.push({ path, parsed });
   }
-  const texts = await mapLimit(wanted, READ_CONCURRENCY, ({ path }) => source.readText(path));
+  const texts = source.readTexts
+    ? await source.readTexts(wanted.map((w) => w.path))
+    : await mapLimit(wanted, READ_CONCURRENCY, ({ path }) => source.readText(path));
   for (const [i, { path, parsed }] of wanted.entries()) {
     const raw = texts[i];
     if (raw === undefined) continue;
