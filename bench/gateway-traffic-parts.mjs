@@ -45,6 +45,9 @@ await time('rate-limit counter, memory', 200000, () => mem.consume('k', { limit:
 
 const port = await new Promise((r) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
 const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+// Stop it however this process ends (a closed stdout pipe included).
+process.on('exit', () => redis.kill('SIGTERM'));
+process.stdout.on('error', () => process.exit(0));
 let store;
 for (let i = 0; i < 50 && !store; i++) {
   store = await RedisStore.connect({ url: `redis://127.0.0.1:${port}`, namespace: 'bench' }).catch(() => new Promise((r) => setTimeout(r, 100)));

@@ -55,6 +55,8 @@ async function startReplica(dir: string, store: string | undefined): Promise<Rep
   const args = [cli, 'serve', dir, '--port', '0', ...(store ? ['--store', store] : [])];
   const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   const stderr: string[] = [];
+  // Every child is tracked from the start, so one that never gets ready is still stopped.
+  started.push(child);
   const url = await new Promise<string>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`serve did not start within 90 s:\n${stderr.join('')}`)), 90_000);
     child.stderr!.on('data', (d: Buffer) => {
@@ -72,6 +74,11 @@ async function startReplica(dir: string, store: string | undefined): Promise<Rep
   });
   return { url, child, stderr };
 }
+
+const started: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
 
 async function stopReplicas(replicas: Replica[]): Promise<void> {
   await Promise.all(
