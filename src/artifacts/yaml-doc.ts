@@ -5,6 +5,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../shared/errors.js';
+import { NOT_SIMPLE, parseSimpleYaml } from './fast-yaml.js';
 
 /** A parsed YAML file that can say where anything in it is. */
 export interface YamlFile {
@@ -17,8 +18,11 @@ export interface YamlFile {
 
 /** Parses YAML; syntax errors become diagnostics (all of them, with positions). */
 export function parseYamlFile(file: string, text: string): { yaml: YamlFile; diagnostics: Diagnostic[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  // Most files are simple block YAML: read the value directly and build the document (positions) only if
+  // someone asks for a position — which happens only when there is something to report.
+  const simple = parseSimpleYaml(text);
+  if (simple !== NOT_SIMPLE) return { yaml: lazyYamlFile(file, text, simple), diagnostics: [] };
+  const { doc, lines } = fullParse(text);
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
     const p = lines.linePos(e.pos[0]);
@@ -26,6 +30,28 @@ export function parseYamlFile(file: string, text: string): { yaml: YamlFile; dia
   }
   const value = diagnostics.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
   return { yaml: { file, doc, lines, value }, diagnostics };
+}
+
+function fullParse(text: string): { doc: Document; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+  return { doc, lines };
+}
+
+/** A `YamlFile` whose document and line table are parsed on first use. */
+function lazyYamlFile(file: string, text: string, value: unknown): YamlFile {
+  let full: { doc: Document; lines: LineCounter } | undefined;
+  const get = () => (full ??= fullParse(text));
+  return {
+    file,
+    value,
+    get doc() {
+      return get().doc;
+    },
+    get lines() {
+      return get().lines;
+    },
+  };
 }
 
 function firstLine(s: string): string {
