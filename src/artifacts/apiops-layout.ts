@@ -64,11 +64,15 @@ const ID_FIELDS = ['loggerId', 'apiVersionSetId', 'scope', 'apiId', 'sourceApiId
  */
 export function looksLikeApiops(files: readonly string[]): boolean {
   let apiops = 0;
-  let ours = 0;
+  const rest: string[] = [];
   for (const f of files) {
     if (/(^|\/)[A-Za-z]+Information\.json$/.test(f) || /(^|\/)(named values|policy fragments|version sets)\//.test(f)) apiops++;
-    else if (/\.yaml$/.test(f) && parseArtifactPath(f)?.role === 'info') ours++;
+    else rest.push(f);
   }
+  // No APIOps file at all (the common case): no need to understand every other path.
+  if (apiops === 0) return false;
+  let ours = 0;
+  for (const f of rest) if (/\.yaml$/.test(f) && parseArtifactPath(f)?.role === 'info') ours++;
   return apiops > ours;
 }
 

@@ -73,12 +73,20 @@ export function keyPairs(key: string): [string, string][] | undefined {
  */
 export function kindOfKey(key: string): ResourceKind | undefined {
   const pairs = keyPairs(key);
-  if (!pairs) return undefined;
-  if (pairs.some(([c, n]) => c === 'policies' && n !== 'policy')) return undefined;
-  const full = CHAIN_TO_KIND.get(pairs.map(([c]) => c).join('/'));
+  return pairs ? kindOfPairs(pairs) : undefined;
+}
+
+/** `kindOfKey` over a key already split into its pairs. */
+function kindOfPairs(pairs: readonly (readonly [string, string])[]): ResourceKind | undefined {
+  let chain = '';
+  for (const [c, n] of pairs) {
+    if (c === 'policies' && n !== 'policy') return undefined;
+    chain = chain === '' ? c : `${chain}/${c}`;
+  }
+  const full = CHAIN_TO_KIND.get(chain);
   if (full) return full;
   if (pairs[0]?.[0] === 'workspaces' && pairs.length > 1) {
-    const inner = CHAIN_TO_KIND.get(pairs.slice(1).map(([c]) => c).join('/'));
+    const inner = CHAIN_TO_KIND.get(chain.slice('workspaces/'.length));
     if (inner && KINDS[inner].inWorkspace) return inner;
   }
   return undefined;
@@ -147,14 +155,15 @@ export function parseArtifactPath(path: string): ArtifactPath | undefined {
   if (pairs.some(([c], i) => (FOLDER_OF_COLLECTION[c] ?? c) !== segs[i * 2])) return undefined;
   const ownerKey = pairs.map(([c, n]) => `/${c}/${n}`).join('');
   if (file === POLICY_FILE) {
-    const ownerKind = ownerKey === '' ? undefined : kindOfKey(ownerKey);
+    const ownerKind = ownerKey === '' ? undefined : kindOfPairs(pairs);
     if (ownerKind === 'policyFragment') return { kind: ownerKind, key: ownerKey, role: 'policy' };
     const key = `${ownerKey}/policies/policy`;
-    const kind = kindOfKey(key);
+    pairs.push(['policies', 'policy']);
+    const kind = kindOfPairs(pairs);
     return kind ? { kind, key, role: 'policy' } : undefined;
   }
   if (ownerKey === '') return undefined;
-  const kind = kindOfKey(ownerKey);
+  const kind = kindOfPairs(pairs);
   if (!kind) return undefined;
   const format = SPECIFICATION_FORMAT_OF_FILE.get(file);
   if (format && kind === 'api') return { kind, key: ownerKey, role: 'specification', format };
