@@ -23,6 +23,29 @@ import {
   type Store,
 } from './store.js';
 
+
+/**
+ * Lua shared by the sliding-window scripts: when the counter ends full, append its buckets to `out` as
+ * (start, count) pairs in start order, so the caller can compute Retry-After from the oldest bucket.
+ */
+const APPEND_BUCKETS_LUA = `  local flat = redis.call('HGETALL', key)
+  local starts = {}
+  local counts = {}
+  for i = 1, #flat, 2 do
+    local f = flat[i]
+    if f ~= 't' and f ~= 'o' then
+      local s = tonumber(f)
+      table.insert(starts, s)
+      counts[s] = tonumber(flat[i + 1])
+    end
+  end
+  table.sort(starts)
+  for _, s in ipairs(starts) do
+    table.insert(out, string.format('%.0f', s))
+    table.insert(out, counts[s])
+  end
+`;
+
 /**
  * Sliding window, kept in one hash: a field per bucket (`<startMs>` → count), plus `t` (the live total) and
  * `o` (the oldest live bucket). The common call reads two fields and writes three; buckets are only scanned
@@ -73,23 +96,7 @@ local out = { taken, total }
 local need = cost
 if taken == 1 or mode ~= 'consume' then need = 1 end
 if total + need > limit then
-  local flat = redis.call('HGETALL', key)
-  local starts = {}
-  local counts = {}
-  for i = 1, #flat, 2 do
-    local f = flat[i]
-    if f ~= 't' and f ~= 'o' then
-      local s = tonumber(f)
-      table.insert(starts, s)
-      counts[s] = tonumber(flat[i + 1])
-    end
-  end
-  table.sort(starts)
-  for _, s in ipairs(starts) do
-    table.insert(out, string.format('%.0f', s))
-    table.insert(out, counts[s])
-  end
-end
+${APPEND_BUCKETS_LUA}end
 return out
 `;
 
@@ -151,23 +158,7 @@ if added > 0 then
   redis.call('PEXPIRE', key, period + size)
 end
 if total + (minNeed or 1) > limit or total + 1 > limit then
-  local flat = redis.call('HGETALL', key)
-  local starts = {}
-  local counts = {}
-  for i = 1, #flat, 2 do
-    local f = flat[i]
-    if f ~= 't' and f ~= 'o' then
-      local s = tonumber(f)
-      table.insert(starts, s)
-      counts[s] = tonumber(flat[i + 1])
-    end
-  end
-  table.sort(starts)
-  for _, s in ipairs(starts) do
-    table.insert(out, string.format('%.0f', s))
-    table.insert(out, counts[s])
-  end
-end
+${APPEND_BUCKETS_LUA}end
 return out
 `;
 
