@@ -11,7 +11,7 @@ import { nameOfKey, parentKeyOf } from './paths.js';
  * `apimops test` live under `tests/`.
  */
 export function isNonArtifactFile(path: string): boolean {
-  if (path.split('/').some((s) => s.startsWith('.'))) return true;
+  if (path.startsWith('.') || path.includes('/.')) return true;
   if (!path.includes('/')) {
     return /^(apimops\.ya?ml|configuration\.[^/]+\.ya?ml|[^/]*\.md|LICENSE[^/]*)$/i.test(path);
   }

@@ -50,13 +50,22 @@ export function serverFieldsOf(kind: ResourceKind): readonly string[] {
   return [...SERVER_FIELDS_ALL, ...(SERVER_FIELDS[kind] ?? [])];
 }
 
+const SERVER_PATHS = new Map<ResourceKind, readonly string[][]>();
+
+/** `serverFieldsOf` split into paths, once per kind (normalizing runs once per resource of a folder). */
+function serverPathsOf(kind: ResourceKind): readonly string[][] {
+  let paths = SERVER_PATHS.get(kind);
+  if (!paths) SERVER_PATHS.set(kind, (paths = serverFieldsOf(kind).map((p) => p.split('.'))));
+  return paths;
+}
+
 /**
  * Returns canonical properties: server fields and `null`s removed (ARM returns `null` for unset fields),
  * ids of other resources service-relative, link lists sorted and de-duplicated. Never mutates its input.
  */
 export function normalizeProperties(kind: ResourceKind, properties: Record<string, unknown>): Record<string, unknown> {
   const out = dropNulls(properties) as Record<string, unknown>;
-  for (const path of serverFieldsOf(kind)) deletePath(out, path.split('.'));
+  for (const path of serverPathsOf(kind)) deletePath(out, path);
   for (const field of ID_FIELDS[kind] ?? []) {
     if (typeof out[field] === 'string') out[field] = toServiceRelativeId(out[field] as string);
   }

@@ -200,13 +200,19 @@ export async function loadArtifacts(source: FileSource, opts: ReadOptions = {}):
 /** A nested resource whose owner is not in the folder (a policy.xml for an API without api.yaml, …). */
 function missingOwners(state: ApimState): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Many resources share an owner (every operation of an API): resolve each owner's kind once.
+  const kinds = new Map<string, ResourceKind | undefined>();
+  const kindOf = (owner: string): ResourceKind | undefined => {
+    if (!kinds.has(owner)) kinds.set(owner, kindOfKey(owner));
+    return kinds.get(owner);
+  };
   for (const kind of Object.keys(state) as ResourceKind[]) {
     for (const r of state[kind].values()) {
       const owners: string[] = [];
       if (r.parent) owners.push(r.parent);
       if (r.workspace && kind !== 'workspacePolicy') owners.push(`/workspaces/${r.workspace}`);
       for (const owner of owners) {
-        const ownerKind = kindOfKey(owner);
+        const ownerKind = kindOf(owner);
         if (!ownerKind || (state[ownerKind] as Map<string, unknown>).has(owner)) continue;
         const info = KINDS[ownerKind];
         const api = ownerKind === 'apiOperation' ? state.api.get(parentKeyOf(owner) ?? '') : undefined;
