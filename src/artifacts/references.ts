@@ -140,8 +140,8 @@ const BACKEND_REF = /<set-backend-service\b[^>]*?\bbackend-id\s*=\s*(["'])([^"']
 function checkPolicyReferences(state: ApimState, r: Resource, nv: NamedValueIndex, locate: Locate): Diagnostic[] {
   const text = r.policy!.text;
   const out: Diagnostic[] = [];
-  const base = locate(r, []);
-  const file = r.policy!.origin?.file ?? base.file;
+  // Only when the policy has no file of its own: locating in the YAML may build its positions.
+  const file = r.policy!.origin?.file ?? locate(r, []).file;
   const at = (offset: number): { file?: string; line: number; column: number } => ({ file, ...lineColumn(text, offset) });
   for (const ref of findNamedValueReferences(text)) {
     if (!hasNamedValue(nv, r, ref.name)) {
