@@ -7,18 +7,16 @@
 // Goals (issue 6): ≥ 80% of the bare proxy with memory, ≥ 65% with Redis. Prints req/s medians, ratios
 // and p99. Needs `npm run build`, wrk and redis-server. Everything listens on 127.0.0.1 only.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median, numberArg, processGroup, wrk } from './_harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
+const arg = numberArg;
 const ROUNDS = arg('rounds', 3);
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const SECONDS = arg('seconds', 5);
@@ -36,37 +34,7 @@ for (const tool of ['wrk', 'redis-server']) {
   }
 }
 
-const children = [];
-const cleanup = () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-};
-process.on('exit', cleanup);
-process.on('SIGINT', () => process.exit(130));
-
-// Children write to log files, not pipes: a pipe write is synchronous on Linux, and this process blocks
-// in spawnSync(wrk) while a round runs, so a full pipe would stall a server's access log (and the server).
-let logs = 0;
-function start(cmd, args, pattern, opts = {}) {
-  const log = join(logDir, `${logs++}.log`);
-  const fd = openSync(log, 'w');
-  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], ...opts });
-  closeSync(fd);
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const out = readFileSync(log, 'utf8');
-      const m = pattern.exec(out);
-      if (m) {
-        clearInterval(poll);
-        resolve({ child, url: m[1] });
-      } else if (child.exitCode !== null || Date.now() - started > 60_000) {
-        clearInterval(poll);
-        reject(new Error(`${cmd} ${args.join(' ')} did not start:\n${out}`));
-      }
-    }, 50);
-  });
-}
+const { start, children, logDir, stopAll: cleanup } = processGroup('apimops-bench-traffic');
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -78,24 +46,10 @@ async function freePort() {
   });
 }
 
-function wrk(url, seconds, token) {
-  const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-H', `Authorization: Bearer ${token}`, url];
-  const r = spawnSync('wrk', args, { encoding: 'utf8' });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0);
-  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(r.stdout);
-  const toMs = (v, u) => (u === 'us' ? v / 1000 : u === 's' ? v * 1000 : v);
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
-  return { rps, p99ms: p99 ? toMs(Number(p99[1]), p99[2]) : NaN, non2xx };
-}
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
 
 // 1. The folder under test.
 const folder = mkdtempSync(join(tmpdir(), 'apimops-bench-traffic-'));
-const logDir = mkdtempSync(join(tmpdir(), 'apimops-bench-logs-'));
 const backend = await start(process.execPath, [join(here, '_traffic-backend.mjs')], /(http:\/\/127\.0\.0\.1:\d+)/);
 const tenant = 'bench-tenant';
 const iss = `https://login.microsoftonline.com/${tenant}/v2.0`;
@@ -162,13 +116,14 @@ for (const t of targets) {
 if (ONLY) targets.splice(0, targets.length, ...targets.filter((t, i) => i === 0 || t.name.includes(ONLY)));
 const results = new Map(targets.map((t) => [t.name, []]));
 // One unmeasured pass first: JIT, connection pools, JWKS and counters warm up (the first round read far low).
-for (const t of targets) wrk(t.url, 3, token);
+const load = (url, seconds) => wrk(url, { seconds, connections: CONNECTIONS, headers: [`Authorization: Bearer ${token}`] });
+for (const t of targets) load(t.url, 3);
 for (let round = 1; round <= ROUNDS; round++) {
   for (const t of targets) {
-    wrk(t.url, WARMUP, token);
-    const r = wrk(t.url, SECONDS, token);
+    load(t.url, WARMUP);
+    const r = load(t.url, SECONDS);
     results.get(t.name).push(r);
-    console.error(`round ${round}/${ROUNDS}  ${t.name.padEnd(48)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99ms.toFixed(2)} ms${r.non2xx ? `  non-2xx ${r.non2xx}` : ''}`);
+    console.error(`round ${round}/${ROUNDS}  ${t.name.padEnd(48)} ${r.rps.toFixed(0).padStart(7)} req/s  p99 ${r.p99.toFixed(2)} ms${r.non2xx ? `  non-2xx ${r.non2xx}` : ''}`);
   }
 }
 
@@ -181,7 +136,7 @@ console.log(`${'target'.padEnd(48)} ${'req/s'.padStart(8)} ${'vs bare'.padStart(
 for (const t of targets) {
   const rs = results.get(t.name);
   const rps = median(rs.map((r) => r.rps));
-  const p99 = median(rs.map((r) => r.p99ms));
+  const p99 = median(rs.map((r) => r.p99));
   const vsCore = coreRps && t.name !== targets[0].name ? `${((rps / coreRps) * 100).toFixed(0)}%` : '';
   console.log(`${t.name.padEnd(48)} ${rps.toFixed(0).padStart(8)} ${`${((rps / bareRps) * 100).toFixed(0)}%`.padStart(8)} ${vsCore.padStart(8)} ${p99.toFixed(2).padStart(8)}`);
 }

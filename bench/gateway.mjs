@@ -9,18 +9,16 @@
 // at 50 connections (req/s, p50, p99) and at 1 connection (p50, p99). Prints every round and its ratios,
 // then medians. Goals: serve ≥ 85% of the bare proxy's req/s at c50; at c1 a p50 within 0.1 ms of the bare
 // proxy's. Needs `npm run build` and wrk. Everything listens on 127.0.0.1.
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, numberArg, processGroup, wrk } from './_harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
+const arg = numberArg;
 const ROUNDS = arg('rounds', 3);
 const SECONDS = arg('seconds', 5);
 const WARMUP = 2;
@@ -34,74 +32,7 @@ if (spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error) {
   process.exit(2);
 }
 
-const children = [];
-const logDir = mkdtempSync(join(tmpdir(), 'apimops-bench-gateway-logs-'));
-const cleanup = () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-};
-process.on('exit', cleanup);
-process.on('SIGINT', () => process.exit(130));
-
-/**
- * Starts a target and waits for `pattern` in its output. Output goes to a file, not a pipe: this process
- * blocks in spawnSync(wrk) while measuring, so a pipe would fill with access-log lines and stall the target.
- */
-function start(cmd, args, pattern, cwd) {
-  const log = join(logDir, `${children.length}.log`);
-  const fd = openSync(log, 'w');
-  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd });
-  closeSync(fd);
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const out = readFileSync(log, 'utf8');
-      const m = pattern.exec(out);
-      if (m) {
-        clearInterval(poll);
-        resolve({ child, url: m[1] });
-      } else if (child.exitCode !== null || Date.now() - started > 20_000) {
-        clearInterval(poll);
-        reject(new Error(`${cmd} ${args.join(' ')} did not start:\n${out}`));
-      }
-    }, 50);
-  });
-}
-
-/** CPU time (user + system) of a process so far, µs, from /proc (Linux). */
-function cpuMicros(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6; // utime, stime in clock ticks (100 Hz)
-  } catch {
-    return NaN;
-  }
-}
-
-const toMs = (v, u) => (u === 'us' ? v / 1000 : u === 's' ? v * 1000 : v);
-function wrk(url, seconds, connections, pid) {
-  const cpu0 = pid ? cpuMicros(pid) : NaN;
-  const r = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url], { encoding: 'utf8' });
-  const cpu1 = pid ? cpuMicros(pid) : NaN;
-  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0);
-  const pct = (p) => {
-    const m = new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`).exec(r.stdout);
-    return m ? toMs(Number(m[1]), m[2]) : NaN;
-  };
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0),
-    p50: pct(50),
-    p99: pct(99),
-    non2xx: Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0),
-    // CPU the target process spent per request: robust against a busy machine, unlike req/s.
-    cpuUs: requests > 0 ? (cpu1 - cpu0) / requests : NaN,
-  };
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
+const { start, logDir, stopAll: cleanup } = processGroup('apimops-bench-gateway', { startTimeoutMs: 20_000 });
 
 // The folder under test: one API, one operation, three policies in the global inbound.
 const folder = mkdtempSync(join(tmpdir(), 'apimops-bench-gateway-'));
@@ -136,7 +67,7 @@ w('apis/pay/operations/get/operation.yaml', 'displayName: Get\nmethod: GET\nurlT
 
 const bare = await start(process.execPath, [join(here, '_traffic-bare-proxy.mjs'), backend.url], /(http:\/\/127\.0\.0\.1:\d+)/);
 // cwd = the temp folder, so no apimops.yaml of the repository applies.
-const serve = await start(process.execPath, [join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, folder);
+const serve = await start(process.execPath, [join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
 
 const path = '/pay/payments/pay-1001';
 const targets = [
@@ -157,8 +88,8 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const c of [50, 1]) {
     const row = {};
     for (const t of targets) {
-      wrk(t.url, WARMUP, c);
-      const r = wrk(t.url, SECONDS, c, t.pid);
+      wrk(t.url, { seconds: WARMUP, connections: c });
+      const r = wrk(t.url, { seconds: SECONDS, connections: c, pid: t.pid });
       results[c].get(t.name).push(r);
       row[t.name] = r;
       console.error(`round ${round}/${ROUNDS} c${String(c).padEnd(2)} ${t.name.padEnd(20)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms  cpu ${r.cpuUs.toFixed(0)} µs/req${r.non2xx ? `  non-2xx ${r.non2xx}` : ''}`);
