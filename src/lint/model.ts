@@ -95,6 +95,8 @@ export class LintModel {
   private readonly byKey = new Map<string, PolicyUnit>();
   private readonly inlined = new Map<PolicyUnit, PolicyDocument | undefined>();
   private inclusions?: Map<string, FragmentInclusion[]>;
+  private productsByApi?: Map<string, Resource[]>;
+  private gatewaysByApi?: Map<string, Resource[]>;
   private readonly nvCache = new Map<string | undefined, Set<string>>();
   private readonly elementCache = new Map<PolicyUnit, PolicyElement[]>();
   /** Cache for `forEachPolicy` (walk-policies.ts): the policy sites are computed once per run. */
@@ -209,22 +211,35 @@ export class LintModel {
     return this.visible('api', api, workspace);
   }
 
-  /** Products (keys) whose `apis` list contains the API. */
+  /** Products (keys) whose `apis` list contains the API. Indexed once per run: every policy asks. */
   productsOfApi(api: string, workspace?: string): Resource[] {
-    const out: Resource[] = [];
-    for (const p of this.input.state.product.values()) {
-      const ws = /^\/workspaces\/([^/]+)\//.exec(p.key)?.[1];
-      if (ws !== undefined && ws !== workspace) continue;
-      const apis = p.properties.apis;
-      if (Array.isArray(apis) && apis.includes(api)) out.push(p as Resource);
+    if (!this.productsByApi) {
+      const index = new Map<string, Resource[]>();
+      for (const p of this.input.state.product.values()) {
+        const ws = /^\/workspaces\/([^/]+)\//.exec(p.key)?.[1];
+        const apis = p.properties.apis;
+        if (!Array.isArray(apis)) continue;
+        for (const a of new Set(apis)) {
+          if (typeof a !== 'string') continue;
+          const k = `${ws ?? ''}|${a}`;
+          const list = index.get(k) ?? [];
+          list.push(p as Resource);
+          index.set(k, list);
+        }
+      }
+      for (const list of index.values()) list.sort((a, b) => (a.key < b.key ? -1 : 1));
+      this.productsByApi = index;
     }
-    return out.sort((a, b) => (a.key < b.key ? -1 : 1));
+    // Service-level products apply to every API; workspace products only inside their workspace.
+    const own = workspace === undefined ? [] : (this.productsByApi.get(`${workspace}|${api}`) ?? []);
+    const service = this.productsByApi.get(`|${api}`) ?? [];
+    return own.length === 0 ? service : [...service, ...own].sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
   /** APIs of the folder (names) that a unit's policies apply to. */
   apisOf(unit: PolicyUnit): string[] {
-    const apis = [...this.input.state.api.values()];
     const inWs = (k: string) => /^\/workspaces\/([^/]+)\//.exec(k)?.[1];
+    const apis = () => [...this.input.state.api.values()];
     switch (unit.kind) {
       case 'api':
       case 'operation':
@@ -235,9 +250,9 @@ export class LintModel {
         return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
       }
       case 'workspace':
-        return apis.filter((a) => inWs(a.key) === unit.workspace).map((a) => a.name);
+        return apis().filter((a) => inWs(a.key) === unit.workspace).map((a) => a.name);
       case 'global':
-        return apis.map((a) => a.name);
+        return apis().map((a) => a.name);
       case 'fragment': {
         const out = new Set<string>();
         for (const inc of this.fragmentInclusions(unit.key)) for (const a of this.apisOf(inc.unit)) out.add(a);
@@ -262,7 +277,21 @@ export class LintModel {
 
   /** Self-hosted gateways (every `gateways/<g>` is one) the API is assigned to. */
   gatewaysOfApi(api: string): Resource[] {
-    return [...this.input.state.gateway.values()].filter((g) => Array.isArray(g.properties.apis) && (g.properties.apis as unknown[]).includes(api)) as Resource[];
+    if (!this.gatewaysByApi) {
+      const index = new Map<string, Resource[]>();
+      for (const g of this.input.state.gateway.values()) {
+        const apis = g.properties.apis;
+        if (!Array.isArray(apis)) continue;
+        for (const a of new Set(apis)) {
+          if (typeof a !== 'string') continue;
+          const list = index.get(a) ?? [];
+          list.push(g as Resource);
+          index.set(a, list);
+        }
+      }
+      this.gatewaysByApi = index;
+    }
+    return this.gatewaysByApi.get(api) ?? [];
   }
 
   hasExternalCache(gateway: string): boolean {
