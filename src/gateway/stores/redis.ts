@@ -25,6 +25,35 @@ import {
 
 
 /**
+ * Lua shared by the sliding-window scripts: read the live total `t` and oldest bucket `o`; when the oldest
+ * bucket has left the window, drop expired buckets and recompute both (the only time buckets are scanned).
+ * Expects `key`, `now`, `period` in scope; defines `total` and `oldest`.
+ */
+const PRUNE_LUA = `local meta = redis.call('HMGET', key, 't', 'o')
+local total = tonumber(meta[1]) or 0
+local oldest = tonumber(meta[2])
+if oldest ~= nil and oldest + period <= now then
+  local flat = redis.call('HGETALL', key)
+  total = 0
+  oldest = nil
+  for i = 1, #flat, 2 do
+    local f = flat[i]
+    if f ~= 't' and f ~= 'o' then
+      local s = tonumber(f)
+      if s + period <= now then
+        redis.call('HDEL', key, f)
+      else
+        total = total + tonumber(flat[i + 1])
+        if oldest == nil or s < oldest then oldest = s end
+      end
+    end
+  end
+  redis.call('HSET', key, 't', total)
+  if oldest == nil then redis.call('HDEL', key, 'o') else redis.call('HSET', key, 'o', string.format('%.0f', oldest)) end
+end
+`;
+
+/**
  * Lua shared by the sliding-window scripts: when the counter ends full, append its buckets to `out` as
  * (start, count) pairs in start order, so the caller can compute Retry-After from the oldest bucket.
  */
@@ -61,29 +90,7 @@ local size = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
 local cost = tonumber(ARGV[5])
 local mode = ARGV[6]
-local meta = redis.call('HMGET', key, 't', 'o')
-local total = tonumber(meta[1]) or 0
-local oldest = tonumber(meta[2])
-if oldest ~= nil and oldest + period <= now then
-  local flat = redis.call('HGETALL', key)
-  total = 0
-  oldest = nil
-  for i = 1, #flat, 2 do
-    local f = flat[i]
-    if f ~= 't' and f ~= 'o' then
-      local s = tonumber(f)
-      if s + period <= now then
-        redis.call('HDEL', key, f)
-      else
-        total = total + tonumber(flat[i + 1])
-        if oldest == nil or s < oldest then oldest = s end
-      end
-    end
-  end
-  redis.call('HSET', key, 't', total)
-  if oldest == nil then redis.call('HDEL', key, 'o') else redis.call('HSET', key, 'o', string.format('%.0f', oldest)) end
-end
-local taken = 0
+${PRUNE_LUA}local taken = 0
 if mode == 'add' or (mode == 'consume' and total + cost <= limit) then
   taken = 1
   local b = math.floor(now / size) * size
@@ -113,29 +120,7 @@ local period = tonumber(ARGV[2])
 local size = tonumber(ARGV[3])
 local limit = tonumber(ARGV[4])
 local n = tonumber(ARGV[5])
-local meta = redis.call('HMGET', key, 't', 'o')
-local total = tonumber(meta[1]) or 0
-local oldest = tonumber(meta[2])
-if oldest ~= nil and oldest + period <= now then
-  local flat = redis.call('HGETALL', key)
-  total = 0
-  oldest = nil
-  for i = 1, #flat, 2 do
-    local f = flat[i]
-    if f ~= 't' and f ~= 'o' then
-      local s = tonumber(f)
-      if s + period <= now then
-        redis.call('HDEL', key, f)
-      else
-        total = total + tonumber(flat[i + 1])
-        if oldest == nil or s < oldest then oldest = s end
-      end
-    end
-  end
-  redis.call('HSET', key, 't', total)
-  if oldest == nil then redis.call('HDEL', key, 'o') else redis.call('HSET', key, 'o', string.format('%.0f', oldest)) end
-end
-local out = {}
+${PRUNE_LUA}local out = {}
 local added = 0
 local minNeed = nil
 for i = 1, n do
