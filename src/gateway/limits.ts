@@ -5,6 +5,7 @@
  */
 import { PolicyError } from './errors.js';
 import type { RequestState } from './state.js';
+import type { CompileContext, PolicyElement } from './policies/types.js';
 import { StoreUnavailableError, type StoreFailureMode } from './stores/store.js';
 
 /** `services.extensions` key: `'open' | 'closed'` (`serve.storeFailure`, default closed). */
@@ -124,4 +125,43 @@ export function messageBytes(body: { buffered: Buffer | undefined }, contentLeng
   if (body.buffered) return body.buffered.length;
   const n = Number(contentLength);
   return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** A limit set for one API (and optionally one operation) inside `rate-limit` / `quota`. */
+export interface ScopedLimit<L> {
+  api: string;
+  operation?: string;
+  limit: L;
+}
+
+/**
+ * The nested `<api>` / `<operation>` limits of `rate-limit` and `quota` (APIM: an `<api>` with its own limit
+ * attributes, and per-operation limits inside it). An element is named by `id` or `name`.
+ */
+export function nestedLimits<L>(
+  el: PolicyElement,
+  ctx: CompileContext,
+  policy: string,
+  ownLimitAttributes: readonly string[],
+  limitOf: (el: PolicyElement, scope: 'api' | 'operation') => L,
+): ScopedLimit<L>[] {
+  const nested: ScopedLimit<L>[] = [];
+  for (const api of ctx.elements(el, 'api')) {
+    const apiName = ctx.literal(api, 'id') ?? ctx.literal(api, 'name') ?? ctx.fail(api, `<api> in ${policy} needs a name or an id`);
+    if (api.attributes.some((a) => ownLimitAttributes.includes(a.name))) nested.push({ api: apiName, limit: limitOf(api, 'api') });
+    for (const op of ctx.elements(api, 'operation')) {
+      const opName = ctx.literal(op, 'id') ?? ctx.literal(op, 'name') ?? ctx.fail(op, `<operation> in ${policy} needs a name or an id`);
+      nested.push({ api: apiName, operation: opName, limit: limitOf(op, 'operation') });
+    }
+  }
+  return nested;
+}
+
+/** Whether the request's API (and operation) is the one a nested limit names (by name, id or display name). */
+export function matchesScopedLimit(state: RequestState, n: { api: string; operation?: string }): boolean {
+  const api = state.route.api;
+  if (n.api !== api.name && n.api !== api.id && n.api !== api.displayName) return false;
+  if (n.operation === undefined) return true;
+  const op = state.route.operation;
+  return !!op && (n.operation === op.name || n.operation === op.id || n.operation === op.displayName);
 }

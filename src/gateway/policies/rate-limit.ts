@@ -1,5 +1,5 @@
+import { matchesScopedLimit, nestedLimits } from '../limits.js';
 import { applyRateLimit, MAX_RATE_LIMIT_PERIOD_SECONDS, positiveInt, rateLimitOutputs } from './rate-limit-by-key.js';
-import type { RequestState } from '../state.js';
 import type { CompileContext, PolicyElement, PolicyModule } from './types.js';
 
 interface Limit {
@@ -31,22 +31,7 @@ export const rateLimit = {
   compile(el, ctx) {
     const own = limitOf(el, ctx, 'rate-limit');
     const out = rateLimitOutputs(el, ctx);
-    const nested: { api: string; operation?: string; limit: Limit }[] = [];
-    for (const api of ctx.elements(el, 'api')) {
-      const apiName = ctx.literal(api, 'id') ?? ctx.literal(api, 'name') ?? ctx.fail(api, '<api> in rate-limit needs a name or an id');
-      if (api.attributes.some((a) => a.name === 'calls')) nested.push({ api: apiName, limit: limitOf(api, ctx, 'api') });
-      for (const op of ctx.elements(api, 'operation')) {
-        const opName = ctx.literal(op, 'id') ?? ctx.literal(op, 'name') ?? ctx.fail(op, '<operation> in rate-limit needs a name or an id');
-        nested.push({ api: apiName, operation: opName, limit: limitOf(op, ctx, 'operation') });
-      }
-    }
-    const matches = (state: RequestState, n: { api: string; operation?: string }): boolean => {
-      const api = state.route.api;
-      if (n.api !== api.name && n.api !== api.id && n.api !== api.displayName) return false;
-      if (n.operation === undefined) return true;
-      const op = state.route.operation;
-      return !!op && (n.operation === op.name || n.operation === op.id || n.operation === op.displayName);
-    };
+    const nested = nestedLimits(el, ctx, 'rate-limit', ['calls'], (e, scope) => limitOf(e, ctx, scope));
     return {
       name: 'rate-limit',
       async run(state) {
@@ -54,7 +39,7 @@ export const rateLimit = {
         if (!sub) return; // APIM applies rate-limit to subscription calls only.
         const base = `rl:${sub.id}`;
         for (const n of nested) {
-          if (!matches(state, n)) continue;
+          if (!matchesScopedLimit(state, n)) continue;
           const key = `${base}:api:${n.api}${n.operation ? `:op:${n.operation}` : ''}`;
           await applyRateLimit(state, 'rate-limit', key, n.limit.calls, n.limit.period, 1, out, 'consume');
         }
