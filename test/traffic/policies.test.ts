@@ -119,6 +119,30 @@ describe('rate-limit and quota per subscription', () => {
     expect(await out.json()).toEqual({ statusCode: 403, message: 'Out of call volume quota. Quota will be replenished in 00:57:58.' });
     await gw.close();
   });
+
+  it('nested <api>/<operation> limits count only the calls they name', async () => {
+    const nested = {
+      ...subs,
+      products: [
+        {
+          name: 'starter',
+          apis: ['shop'],
+          policy: policy(
+            '<base /><rate-limit calls="100" renewal-period="60"><api name="shop"><operation name="post-items" calls="1" renewal-period="60" /></api></rate-limit>' +
+              '<quota calls="100" renewal-period="3600"><api name="shop" calls="3" renewal-period="3600" /></quota>',
+          ),
+        },
+      ],
+    };
+    const gw = await gatewayFor(api(policy('<base />'), nested), { clock: () => T0 });
+    const call = (method: string) => gw.dispatch(new Request('http://gw.local/shop/items', { method, headers: { 'Ocp-Apim-Subscription-Key': 'key-1' } }));
+    expect((await call('POST')).status).toBe(200);
+    expect((await call('POST')).status).toBe(429); // the operation's own limit of 1
+    expect((await call('GET')).status).toBe(200); // GET is not limited by the POST operation's limit
+    expect((await call('GET')).status).toBe(200); // the API's quota of 3: POST, GET, GET (the refused POST never reached it)
+    expect((await call('GET')).status).toBe(403);
+    await gw.close();
+  });
 });
 
 describe('quota-by-key', () => {
