@@ -6,6 +6,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../shared/errors.js';
 import { NOT_SIMPLE, parseSimpleYaml } from './fast-yaml.js';
+import { editDistance } from '../shared/text.js';
 
 /** A parsed YAML file that can say where anything in it is. */
 export interface YamlFile {
@@ -134,19 +135,6 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   });
 }
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
 
 /** Turns ajv errors into diagnostics with positions and field names; one per problem, no duplicates. */
 export function schemaDiagnostics(

@@ -1,3 +1,4 @@
+import { editDistance } from '../../shared/text.js';
 import { forEachPolicy } from '../walk-policies.js';
 import { POLICY_CATALOG, policySpec } from '../policy-catalog.js';
 import { defineRule } from '../types.js';
@@ -16,19 +17,9 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   return best;
 }
 
+/** Edit distance, skipping the table when the lengths alone rule a name out (over 2 apart). */
 function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 99;
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
+  return Math.abs(a.length - b.length) > 2 ? 99 : editDistance(a, b);
 }
 
 export const rule = defineRule({
