@@ -10,6 +10,7 @@ import { BodyHolder } from './body.js';
 import type { Gateway, GatewayResult } from './gateway.js';
 import { HeaderBag } from './headers.js';
 import { errorBody } from './responses.js';
+import type { AccessRecord } from './state.js';
 
 export interface ServerOptions {
   host?: string;
@@ -24,16 +25,8 @@ export interface ServerOptions {
   onAccess?: (line: AccessLine) => void;
 }
 
-export interface AccessLine {
-  time: string;
-  method: string;
-  path: string;
-  api: string | undefined;
-  operation: string | undefined;
-  status: number;
-  ms: number;
-  requestId: string;
-}
+/** One access-log line: what the gateway records per request (`state.ts`). */
+export type AccessLine = AccessRecord;
 
 export interface RunningServer {
   readonly server: Server;
