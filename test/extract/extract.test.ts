@@ -2,15 +2,16 @@
 // reproduces the sample byte for byte; twice gives no git diff; 20% injected 429/5xx give the same output;
 // a persistent 403 or a failing export exits with a summary and leaves the previous folder untouched.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExtract, type ExtractOptions } from '../../src/extract/extract.js';
 import { EXTRACT_ALL, parseExtractFilter, type ExtractFilter } from '../../src/extract/filter.js';
 import { parseArtifactPath } from '../../src/artifacts/paths.js';
 import { startFakeArm, type FakeArm, type FakeArmOptions } from '../support/fake-arm/server.js';
 import { seedFakeFromFolder } from '../support/fake-arm/seed.js';
+import { filesOf } from '../support/files.js';
 
 const SAMPLE = join(import.meta.dirname, '../../artifacts-sample');
 const temps: string[] = [];
@@ -22,22 +23,6 @@ function tempDir(): string {
   return d;
 }
 
-/** Every file under a folder: relative path → content. */
-function filesOf(root: string, skip: (p: string) => boolean = () => false): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else {
-        const rel = relative(root, full).split('\\').join('/');
-        if (!skip(rel)) out.set(rel, readFileSync(full, 'utf8'));
-      }
-    }
-  };
-  walk(root);
-  return out;
-}
 
 /** Files of the sample that are not resources (overrides, extractor filter, `apimops test` cases): not extracted. */
 const notExtracted = (p: string) => parseArtifactPath(p) === undefined;

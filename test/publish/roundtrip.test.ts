@@ -1,15 +1,16 @@
 // issue 8 "Done when": publishing artifacts-sample/ to an empty fake service with `apimops publish` and
 // extracting it again with `runExtract` reproduces the folder byte for byte (the environment files aside).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isNonArtifactFile } from '../../src/artifacts/build.js';
 import { runExtract } from '../../src/extract/extract.js';
 import { EXTRACT_ALL } from '../../src/extract/filter.js';
 import { startFakeArm, type FakeArm } from '../support/fake-arm/server.js';
 import { runDiffPublish } from './cli-helper.js';
+import { filesOf } from '../support/files.js';
 
 const SAMPLE = join(import.meta.dirname, '../../artifacts-sample');
 let fake: FakeArm | undefined;
@@ -19,21 +20,6 @@ afterAll(async () => {
   if (repo) rmSync(repo, { recursive: true, force: true });
 });
 
-function filesOf(root: string, skip: (p: string) => boolean = () => false): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else {
-        const rel = relative(root, full).split('\\').join('/');
-        if (!skip(rel)) out.set(rel, readFileSync(full, 'utf8'));
-      }
-    }
-  };
-  walk(root);
-  return out;
-}
 
 describe('publish → extract round trip', () => {
   it('reproduces artifacts-sample/', async () => {
