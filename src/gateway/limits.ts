@@ -3,6 +3,7 @@
  * responses, the store-failure choice, and per-request bookkeeping. Kept out of the policy files so each
  * policy file stays one element.
  */
+import type { ApimState } from '../artifacts/model.js';
 import { PolicyError } from './errors.js';
 import type { RequestState } from './state.js';
 import type { CompileContext, PolicyElement } from './policies/types.js';
@@ -15,6 +16,16 @@ export const STORE_FAILURE_EXTENSION = 'apimops.storeFailure';
  * `caching-type="internal"` is a no-op (POLICY-ENGINE.md §5.5).
  */
 export const SELF_HOSTED_APIS_EXTENSION = 'apimops.selfHostedApis';
+
+/** The value for `SELF_HOSTED_APIS_EXTENSION`: API names assigned to a gateway resource (`gateways/<g>` `apis:`). */
+export function selfHostedApis(state: ApimState): Set<string> {
+  const out = new Set<string>();
+  for (const g of state.gateway.values()) {
+    const apis = g.properties.apis;
+    if (Array.isArray(apis)) for (const a of apis) out.add(String(a));
+  }
+  return out;
+}
 
 /** What to do when the store cannot be reached. */
 export function storeFailureMode(state: RequestState): StoreFailureMode {

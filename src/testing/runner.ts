@@ -18,7 +18,7 @@ import { createUndiciClient } from '../gateway/backend-client.js';
 import { HeaderBag } from '../gateway/headers.js';
 import { findProjectRoot, IDENTITY_PROVIDER_EXTENSION, jwtExpectations, LocalIdentityProvider } from '../gateway/identity-provider.js';
 import { createGateway, TRACE_PATH_PREFIX, type LocalGateway } from '../gateway/index.js';
-import { SELF_HOSTED_APIS_EXTENSION, STORE_FAILURE_EXTENSION } from '../gateway/limits.js';
+import { SELF_HOSTED_APIS_EXTENSION, selfHostedApis, STORE_FAILURE_EXTENSION } from '../gateway/limits.js';
 import { POLICIES } from '../gateway/policies/index.js';
 import type { PolicyModule } from '../gateway/policies/types.js';
 import { createStore } from '../gateway/stores/factory.js';
@@ -213,16 +213,6 @@ export function mockTarget(state: ApimState, key: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** API names assigned to a self-hosted gateway resource (as `serve` computes them). */
-function selfHostedApis(state: ApimState): Set<string> {
-  const out = new Set<string>();
-  for (const g of state.gateway.values()) {
-    const apis = g.properties.apis;
-    if (Array.isArray(apis)) for (const a of apis) out.add(String(a));
-  }
-  return out;
 }
 
 /**

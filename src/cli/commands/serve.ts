@@ -6,14 +6,13 @@ import { EXIT_OK } from '../../shared/exit-codes.js';
 import { formatDiagnostic, isUserError, UserError, type Diagnostic } from '../../shared/errors.js';
 import { loadEffectiveState } from '../../artifacts/effective.js';
 import { loadConfig } from '../../artifacts/config.js';
-import type { ApimState } from '../../artifacts/model.js';
 import { createGateway, type LocalGateway } from '../../gateway/index.js';
 import { startServer, type AccessLine } from '../../gateway/server.js';
 import { watchFolder } from '../../gateway/watch.js';
 import { createStore } from '../../gateway/stores/factory.js';
 import { BackendResilience } from '../../gateway/backends-resilience.js';
 import { findProjectRoot, IDENTITY_PROVIDER_EXTENSION, LocalIdentityProvider } from '../../gateway/identity-provider.js';
-import { SELF_HOSTED_APIS_EXTENSION, STORE_FAILURE_EXTENSION } from '../../gateway/limits.js';
+import { SELF_HOSTED_APIS_EXTENSION, selfHostedApis, STORE_FAILURE_EXTENSION } from '../../gateway/limits.js';
 import type { GatewayLogger } from '../../gateway/state.js';
 
 interface ServeFlags {
@@ -179,16 +178,6 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
   await gateway.close();
   await store.close();
   io.stderr('apimops serve: stopped\n');
-}
-
-/** API names assigned to a self-hosted gateway resource (`gateways/<g>/gateway.yaml` `apis:`). */
-function selfHostedApis(state: ApimState): Set<string> {
-  const out = new Set<string>();
-  for (const g of state.gateway.values()) {
-    const apis = g.properties.apis;
-    if (Array.isArray(apis)) for (const a of apis) out.add(String(a));
-  }
-  return out;
 }
 
 function printWarnings(io: CliIO, ds: readonly Diagnostic[]): void {
