@@ -120,9 +120,13 @@ export class CsTimeSpan {
 }
 
 /** `System.Guid`, kept as its lower-case `D` form. */
+const CANONICAL_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export class CsGuid {
   constructor(readonly text: string) {}
   static parse(s: string): CsGuid {
+    // The canonical lower-case form (every request id): no normalisation needed.
+    if (s.length === 36 && CANONICAL_GUID.test(s)) return new CsGuid(s);
     const t = s.trim().replace(/^[{(]|[})]$/g, '');
     const hex = t.replace(/-/g, '');
     if (!/^[0-9a-fA-F]{32}$/.test(hex) || (t.includes('-') && !/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(t))) {
@@ -162,7 +166,7 @@ export type KeyComparer = 'ordinal' | 'ignoreCase';
  * spelling of the first insert is kept for enumeration.
  */
 export class CsDictionary<V = unknown> {
-  private readonly map = new Map<unknown, { key: unknown; value: V }>();
+  private readonly map: Map<unknown, { key: unknown; value: V }>;
   /**
    * Values are `string[]` joined with `,` by `GetValueOrDefault` (request/response headers, URL query,
    * JWT claims).
@@ -172,7 +176,14 @@ export class CsDictionary<V = unknown> {
     readonly comparer: KeyComparer = 'ordinal',
     /** `IReadOnlyDictionary` (context.Variables, Headers): expressions cannot mutate it. */
     readonly readOnly = false,
-  ) {}
+    /**
+     * A map to read through instead of a fresh one (keys already normalised by `comparer`): the gateway's
+     * header bags expose themselves this way without a copy. Only for read-only dictionaries.
+     */
+    backing?: Map<unknown, { key: unknown; value: V }>,
+  ) {
+    this.map = backing ?? new Map();
+  }
   /** Builds a case-insensitive header dictionary (name → values). */
   static headers(entries: Iterable<[string, readonly string[] | string]> = []): CsDictionary<string[]> {
     const d = new CsDictionary<string[]>('ignoreCase', true);

@@ -21,15 +21,9 @@ export function contextOf(state: RequestState): ExpressionContext {
   return c;
 }
 
-const headerViews = new WeakMap<HeaderBag, { version: number; view: CsDictionary<string[]> }>();
-
-/** The read-only header dictionary expressions see; rebuilt only when the bag changed. */
+/** The read-only header dictionary expressions see: a live view over the bag (no copy). */
 function headersView(h: HeaderBag): CsDictionary<string[]> {
-  const cached = headerViews.get(h);
-  if (cached && cached.version === h.version) return cached.view;
-  const view = CsDictionary.headers(h.entries());
-  headerViews.set(h, { version: h.version, view });
-  return view;
+  return h.dictionary();
 }
 
 const bodyCache = new WeakMap<BodyHolder, { bytes: Buffer; body: MessageBody }>();

@@ -135,11 +135,13 @@ export class Gateway {
     const match = config.router.matchApi(req.url, req.headers);
     if (!match) return plain(404, errorBody(404, MSG_NOT_FOUND), requestId);
     const api = match.api;
-    let opMatch = config.router.matchOperation(api, req.method, match.rest, req.url.searchParams);
+    // `url.searchParams` builds a URLSearchParams on first access: skip it when there is no query.
+    const query = req.url.search ? req.url.searchParams : NO_QUERY;
+    let opMatch = config.router.matchOperation(api, req.method, match.rest, query);
     const preflightMethod = req.method === 'OPTIONS' ? req.headers.get('access-control-request-method') : undefined;
     if (!opMatch && preflightMethod) {
       // A CORS preflight: APIM evaluates the `cors` policy of the operation the actual request would hit (§5.4).
-      opMatch = config.router.matchOperation(api, preflightMethod, match.rest, req.url.searchParams);
+      opMatch = config.router.matchOperation(api, preflightMethod, match.rest, query);
     }
 
     const tracing = (req.headers.get('ocp-apim-trace') ?? '').toLowerCase() === 'true';
@@ -219,7 +221,7 @@ export class Gateway {
     req: GatewayRequest,
     api: LoadedApi,
   ): { error?: PolicyError; product?: RuntimeProduct; productKey?: string; subscription?: RuntimeSubscription } {
-    const key = req.headers.get(api.runtime.subscriptionKeyHeader) ?? req.url.searchParams.get(api.runtime.subscriptionKeyQuery) ?? undefined;
+    const key = req.headers.get(api.runtime.subscriptionKeyHeader) ?? (req.url.search ? req.url.searchParams.get(api.runtime.subscriptionKeyQuery) : null) ?? undefined;
     const apiName = api.runtime.name;
     if (key !== undefined) {
       const sub = this.config.subscriptionsByKey.get(key);
@@ -342,6 +344,9 @@ export class Gateway {
     return { statusCode: r.statusCode, statusReason: r.statusReason || reasonPhrase(r.statusCode), headers: r.headers, body: r.body, api: api.runtime.name, operation: op?.runtime.name, requestId: state.requestId };
   }
 }
+
+/** The query of a URL without one (never mutated). */
+const NO_QUERY: URLSearchParams = new URLSearchParams();
 
 /** The backend URL base used when an API has no service URL (forward-request then fails clearly). */
 export const NO_SERVICE_URL = 'http://no-service-url.invalid';

@@ -3,13 +3,21 @@
  * Request and response headers of the pipeline live here (not in a WHATWG `Headers`, which joins values and
  * cannot keep `Set-Cookie` lines apart cheaply).
  */
+import { CsDictionary } from '../expressions/values.js';
+
 /** Headers sent as repeated lines, never comma-joined. */
 const REPEATED = new Set(['user-agent', 'www-authenticate', 'proxy-authenticate', 'cookie', 'set-cookie', 'warning', 'date', 'expires', 'if-modified-since', 'if-unmodified-since', 'last-modified', 'retry-after']);
 
+/** One header: `key` is the first-seen spelling of the name (the shape `CsDictionary` stores, see `dictionary()`). */
+interface HeaderEntry {
+  key: string;
+  value: string[];
+}
+
 export class HeaderBag {
-  private readonly map = new Map<string, { name: string; values: string[] }>();
-  /** Bumped on every change, so views built from the bag (expression dictionaries) can be cached. */
-  version = 0;
+  /** Lower-cased name → entry. */
+  private readonly map = new Map<string, HeaderEntry>();
+  private view: CsDictionary<string[]> | undefined;
 
   /** Builds a bag from node's `rawHeaders` (`[name, value, name, value, …]`). */
   static fromRaw(raw: readonly string[]): HeaderBag {
@@ -30,43 +38,40 @@ export class HeaderBag {
   }
   /** All values of a header (empty when absent). */
   getAll(name: string): string[] {
-    return this.map.get(name.toLowerCase())?.values ?? [];
+    return this.map.get(name.toLowerCase())?.value ?? [];
   }
   /** Values joined with `,` as APIM's `GetValueOrDefault` does; undefined when absent. */
   get(name: string): string | undefined {
     const e = this.map.get(name.toLowerCase());
-    return e ? e.values.join(',') : undefined;
+    return e === undefined ? undefined : e.value.length === 1 ? e.value[0] : e.value.join(',');
   }
   set(name: string, values: string | readonly string[]): void {
     const key = name.toLowerCase();
     const existing = this.map.get(key);
-    this.map.set(key, { name: existing?.name ?? name, values: typeof values === 'string' ? [values] : [...values] });
-    this.version++;
+    this.map.set(key, { key: existing?.key ?? name, value: typeof values === 'string' ? [values] : [...values] });
   }
   append(name: string, value: string): void {
     const key = name.toLowerCase();
     const e = this.map.get(key);
-    if (e) e.values.push(value);
-    else this.map.set(key, { name, values: [value] });
-    this.version++;
+    if (e) e.value.push(value);
+    else this.map.set(key, { key: name, value: [value] });
   }
   delete(name: string): void {
     this.map.delete(name.toLowerCase());
-    this.version++;
   }
   get size(): number {
     return this.map.size;
   }
   /** `[name, values]` pairs in insertion order, with the original spelling. */
   *entries(): IterableIterator<[string, string[]]> {
-    for (const e of this.map.values()) yield [e.name, e.values];
+    for (const e of this.map.values()) yield [e.key, e.value];
   }
   names(): string[] {
-    return [...this.map.values()].map((e) => e.name);
+    return [...this.map.values()].map((e) => e.key);
   }
   clone(): HeaderBag {
     const c = new HeaderBag();
-    for (const [k, e] of this.map) c.map.set(k, { name: e.name, values: [...e.values] });
+    for (const [k, e] of this.map) c.map.set(k, { key: e.key, value: [...e.value] });
     return c;
   }
   /**
@@ -76,15 +81,26 @@ export class HeaderBag {
   wire(): [string, string | string[]][] {
     const out: [string, string | string[]][] = [];
     for (const [k, e] of this.map) {
-      if (e.values.length === 1) out.push([e.name, e.values[0]!]);
-      else out.push([e.name, REPEATED.has(k) ? e.values : e.values.join(',')]);
+      if (e.value.length === 1) out.push([e.key, e.value[0]!]);
+      else out.push([e.key, REPEATED.has(k) ? e.value : e.value.join(',')]);
     }
     return out;
+  }
+  /**
+   * The bag as expressions see it (`context.Request.Headers`): a read-only, case-insensitive `CsDictionary`
+   * over this bag's own map — live, so nothing is copied per request or per policy that changes a header.
+   */
+  dictionary(): CsDictionary<string[]> {
+    if (this.view === undefined) {
+      this.view = new CsDictionary<string[]>('ignoreCase', true, this.map);
+      this.view.multiValue = true;
+    }
+    return this.view;
   }
   /** As a plain object for undici / node (`values` joined unless repeated lines are needed). */
   toRecord(): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
-    for (const e of this.map.values()) out[e.name] = e.values.length === 1 ? e.values[0]! : e.values;
+    for (const e of this.map.values()) out[e.key] = e.value.length === 1 ? e.value[0]! : e.value;
     return out;
   }
 }
