@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { BodyHolder } from './body.js';
+import { BodyHolder, BodyTooLargeError } from './body.js';
 import type { Gateway, GatewayResult } from './gateway.js';
 import { HeaderBag } from './headers.js';
 import { errorBody } from './responses.js';
@@ -126,7 +126,11 @@ async function handleRequest(gateway: Gateway, req: IncomingMessage, res: Server
     return;
   }
   const hasBody = (cl !== undefined && cl !== '0') || req.headers['transfer-encoding'] !== undefined;
-  const body = hasBody ? BodyHolder.fromStream(req) : BodyHolder.empty();
+  // A chunked body has no length to check up front: count it as it streams (to the backend or into a
+  // policy's buffer) and answer 413 once it passes the limit, whatever the pipeline made of the cut-off body.
+  let overLimit = false;
+  const source = hasBody && cl === undefined ? limitBody(req, maxBody, () => (overLimit = true)) : req;
+  const body = hasBody ? BodyHolder.fromStream(source) : BodyHolder.empty();
   // No AbortSignal per request: creating one (and undici's listener on it) cost ~20–30 µs a request, more
   // than all the policies of a typical pipeline. A client that goes away lets its backend call finish.
   result = await gateway.handle({
@@ -136,9 +140,26 @@ async function handleRequest(gateway: Gateway, req: IncomingMessage, res: Server
     body,
     ipAddress: req.socket.remoteAddress ?? '',
   });
+  if (overLimit) {
+    result = { ...local(413, 'Request entity too large'), api: result.api, operation: result.operation, requestId: result.requestId };
+    res.shouldKeepAlive = false;
+  }
   if (!req.complete) req.resume();
   await send(result);
   access(onAccess, req, url, result, t0);
+}
+
+/** The request body, failing with `BodyTooLargeError` (and telling the caller) once it passes `max` bytes. */
+async function* limitBody(req: IncomingMessage, max: number, onOver: () => void): AsyncGenerator<Buffer> {
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) {
+      onOver();
+      throw new BodyTooLargeError(max);
+    }
+    yield chunk;
+  }
 }
 
 let lastStampMs = 0;

@@ -78,6 +78,27 @@ describe('serve over real sockets', () => {
     expect(((await res.json()) as { statusCode: number }).statusCode).toBe(413);
   });
 
+  it('answers a chunked body (no Content-Length) over the limit with 413 while it streams to the backend', async () => {
+    const chunked = (size: number) =>
+      fetch(`${server.url}/up/echo`, {
+        method: 'POST',
+        body: new ReadableStream({
+          start(c) {
+            for (let sent = 0; sent < size; sent += 500) c.enqueue(new TextEncoder().encode('y'.repeat(Math.min(500, size - sent))));
+            c.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    const small = await chunked(900);
+    expect(small.status).toBe(200);
+    expect(await small.text()).toBe('ok 900');
+    const big = await chunked(5000);
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ statusCode: 413, message: 'Request entity too large' });
+    expect((await fetch(`${server.url}/status-0123456789abcdef`)).status).toBe(200);
+  });
+
   it('maps a backend that is down to 500 BackendConnectionFailure (on-error sees LastError)', async () => {
     const res = await fetch(`${server.url}/down/x`);
     expect(res.status).toBe(500);
