@@ -7,8 +7,8 @@ import {
   getAttribute,
   inlineFragments,
   parsePolicyDocument,
-  walkElements,
   type ComposedPolicy,
+  type ExpressionSite,
   type PolicyDocument,
   type PolicyElement,
   type ScopePolicy,
@@ -99,6 +99,8 @@ export class LintModel {
   private gatewaysByApi?: Map<string, Resource[]>;
   private readonly nvCache = new Map<string | undefined, Set<string>>();
   private readonly elementCache = new Map<PolicyUnit, PolicyElement[]>();
+  private readonly expressionCache = new Map<PolicyUnit, ExpressionSite[]>();
+  private byName?: Map<string, ElementAt[]>;
   /** Cache for `forEachPolicy` (walk-policies.ts): the policy sites are computed once per run. */
   policySitesCache?: unknown[];
 
@@ -110,10 +112,42 @@ export class LintModel {
   elements(unit: PolicyUnit): readonly PolicyElement[] {
     let list = this.elementCache.get(unit);
     if (!list) {
-      list = [];
-      const out = list;
-      if (unit.document) walkElements(unit.document.root, (e) => void out.push(e));
+      list = unit.document ? preorder(unit.document.root) : [];
       this.elementCache.set(unit, list);
+    }
+    return list;
+  }
+
+  /**
+   * Every element named `name` in every unit (units in input order, elements in document order). Built in
+   * one pass over all elements the first time any name is asked for, so a rule about one policy looks only
+   * at that policy instead of walking every element of every file.
+   */
+  elementsNamed(name: string): readonly ElementAt[] {
+    if (!this.byName) {
+      const index = new Map<string, ElementAt[]>();
+      for (const unit of this.input.units) {
+        for (const element of this.elements(unit)) {
+          const list = index.get(element.name);
+          if (list) list.push({ unit, element });
+          else index.set(element.name, [{ unit, element }]);
+        }
+      }
+      this.byName = index;
+    }
+    return this.byName.get(name) ?? NONE;
+  }
+
+  /** Every `@(…)`/`@{…}` of the unit's document in document order (as `collectExpressions`), computed once per unit. */
+  expressions(unit: PolicyUnit): readonly ExpressionSite[] {
+    let list = this.expressionCache.get(unit);
+    if (!list) {
+      list = [];
+      for (const element of this.elements(unit)) {
+        for (const attribute of element.attributes) if (attribute.expression) list.push({ expression: attribute.expression, element, attribute });
+        for (const c of element.children) if (c.type === 'text' && c.expression) list.push({ expression: c.expression, element });
+      }
+      this.expressionCache.set(unit, list);
     }
     return list;
   }
@@ -176,7 +210,12 @@ export class LintModel {
   /** The unit's document with fragments inlined (cached). */
   inlinedDocument(unit: PolicyUnit): PolicyDocument | undefined {
     if (this.inlined.has(unit)) return this.inlined.get(unit);
-    const doc = unit.document ? inlineFragments(unit.document, (id) => this.fragmentDocument(id, unit.workspace)).document : undefined;
+    // A file without the text "include-fragment" has nothing to inline (element names are never entity-encoded).
+    const doc = !unit.document
+      ? undefined
+      : unit.text.includes('include-fragment')
+        ? inlineFragments(unit.document, (id) => this.fragmentDocument(id, unit.workspace)).document
+        : unit.document;
     this.inlined.set(unit, doc);
     return doc;
   }
@@ -185,22 +224,21 @@ export class LintModel {
   fragmentInclusions(fragmentKey: string): FragmentInclusion[] {
     if (!this.inclusions) {
       const map = new Map<string, FragmentInclusion[]>();
-      for (const unit of this.scopeUnits()) {
+      // From the name index: an include belongs to the section whose range holds it (includes outside a
+      // recorded section, e.g. in a duplicate section, are not inclusions).
+      for (const { unit, element: e } of this.elementsNamed('include-fragment')) {
         const doc = unit.document;
-        if (!doc) continue;
-        for (const [section, el] of Object.entries(doc.sections)) {
-          walkElements(el, (e) => {
-            if (e.name !== 'include-fragment') return;
-            const id = getAttribute(e, 'fragment-id')?.value;
-            if (!id) return;
-            const frag =
-              (unit.workspace && this.byKey.get(`/workspaces/${unit.workspace}/policyFragments/${id}`)) || this.byKey.get(`/policyFragments/${id}`);
-            if (!frag) return;
-            const list = map.get(frag.key) ?? [];
-            list.push({ unit, include: e, section });
-            map.set(frag.key, list);
-          });
-        }
+        if (!doc || unit.kind === 'fragment') continue;
+        const section = Object.entries(doc.sections).find(([, s]) => s.pos.offset <= e.pos.offset && e.pos.offset < s.endPos.offset)?.[0];
+        if (section === undefined) continue;
+        const id = getAttribute(e, 'fragment-id')?.value;
+        if (!id) continue;
+        const frag =
+          (unit.workspace && this.byKey.get(`/workspaces/${unit.workspace}/policyFragments/${id}`)) || this.byKey.get(`/policyFragments/${id}`);
+        if (!frag) continue;
+        const list = map.get(frag.key) ?? [];
+        list.push({ unit, include: e, section });
+        map.set(frag.key, list);
       }
       this.inclusions = map;
     }
@@ -337,6 +375,29 @@ export class LintModel {
   composedAbove(chain: ScopePolicy[], section: SectionName): ComposedPolicy[] {
     return composePolicies(chain, section);
   }
+}
+
+/** An element and the unit it is in. */
+export interface ElementAt {
+  unit: PolicyUnit;
+  element: PolicyElement;
+}
+
+const NONE: readonly ElementAt[] = [];
+
+/** The elements under `root` (root included), depth-first in document order, without a callback per element. */
+function preorder(root: PolicyElement): PolicyElement[] {
+  const out: PolicyElement[] = [];
+  const stack: PolicyElement[] = [root];
+  while (stack.length > 0) {
+    const el = stack.pop()!;
+    out.push(el);
+    for (let i = el.children.length - 1; i >= 0; i--) {
+      const c = el.children[i]!;
+      if (c.type === 'element') stack.push(c);
+    }
+  }
+  return out;
 }
 
 /** Direct `<base/>` children of a section element. */

@@ -1,5 +1,5 @@
 import { SECTION_NAMES, type PolicyElement, type SectionName } from '../policy/index.js';
-import { POLICY_CONTAINERS, policySpec } from './policy-catalog.js';
+import { POLICY_CONTAINERS, policySpec, type PolicySpec } from './policy-catalog.js';
 import type { LintModel } from './model.js';
 import type { PolicyUnit } from './types.js';
 
@@ -11,11 +11,8 @@ export interface PolicySite {
   section?: SectionName;
   /** Policies and containers from the section (or fragment root) down to the element's parent. */
   ancestors: readonly PolicyElement[];
-}
-
-/** Policy elements directly under `el` (a section, a fragment root, a `when`, a `retry`…). */
-function policyChildren(el: PolicyElement): PolicyElement[] {
-  return el.children.filter((c): c is PolicyElement => c.type === 'element');
+  /** `policySpec(element.name)`, looked up once for every rule that asks. */
+  spec: PolicySpec | undefined;
 }
 
 /**
@@ -24,30 +21,38 @@ function policyChildren(el: PolicyElement): PolicyElement[] {
  * (`set-header/value`, `validate-jwt/audiences`, `send-request/set-url`) are not policy positions.
  */
 export function forEachPolicy(model: LintModel, visit: (site: PolicySite) => void): void {
+  for (const site of policySites(model)) visit(site);
+}
+
+/** The policy sites of every unit, in file order (what `forEachPolicy` visits), computed once per run. */
+export function policySites(model: LintModel): readonly PolicySite[] {
   model.policySitesCache ??= collectPolicySites(model);
-  for (const site of model.policySitesCache as PolicySite[]) visit(site);
+  return model.policySitesCache as PolicySite[];
 }
 
 function collectPolicySites(model: LintModel): PolicySite[] {
   const sites: PolicySite[] = [];
-  const visit = (site: PolicySite) => void sites.push(site);
   for (const unit of model.input.units) {
     const doc = unit.document;
     if (!doc) continue;
-    const roots: [PolicyElement, SectionName | undefined][] =
-      doc.kind === 'fragment' ? [[doc.root, undefined]] : SECTION_NAMES.flatMap((s) => (doc.sections[s] ? [[doc.sections[s], s] as [PolicyElement, SectionName]] : []));
-    for (const [root, section] of roots) {
-      const go = (parent: PolicyElement, ancestors: PolicyElement[]): void => {
-        for (const el of policyChildren(parent)) {
-          const site: PolicySite = section ? { unit, element: el, section, ancestors } : { unit, element: el, ancestors };
-          visit(site);
-          const spec = policySpec(el.name);
-          if (el.name === 'choose') {
-            for (const branch of policyChildren(el)) if (POLICY_CONTAINERS.has(branch.name)) go(branch, [...ancestors, el, branch]);
-          } else if (spec?.policyChildren) go(el, [...ancestors, el]);
-        }
-      };
-      go(root, []);
+    const go = (parent: PolicyElement, section: SectionName | undefined, ancestors: PolicyElement[]): void => {
+      for (const el of parent.children) {
+        if (el.type !== 'element') continue;
+        const spec = policySpec(el.name);
+        sites.push(section ? { unit, element: el, section, ancestors, spec } : { unit, element: el, ancestors, spec });
+        if (el.name === 'choose') {
+          for (const branch of el.children) {
+            if (branch.type === 'element' && POLICY_CONTAINERS.has(branch.name)) go(branch, section, [...ancestors, el, branch]);
+          }
+        } else if (spec?.policyChildren) go(el, section, [...ancestors, el]);
+      }
+    };
+    if (doc.kind === 'fragment') go(doc.root, undefined, []);
+    else {
+      for (const s of SECTION_NAMES) {
+        const root = doc.sections[s];
+        if (root) go(root, s, []);
+      }
     }
   }
   return sites;

@@ -22,7 +22,12 @@ export function inlineFragments(
   let changed = false;
   const rewrite = (el: PolicyElement): PolicyElement => {
     let children: PolicyNode[] | undefined;
-    el.children.forEach((c, i) => {
+    for (let i = 0; i < el.children.length; i++) {
+      const c = el.children[i]!;
+      if (c.type !== 'element') {
+        children?.push(c);
+        continue;
+      }
       let replacement: PolicyNode[] | undefined;
       if (c.type === 'element' && c.name === 'include-fragment') {
         const id = c.attributes.find((a) => a.name === 'fragment-id')?.value;
@@ -40,7 +45,7 @@ export function inlineFragments(
         children ??= el.children.slice(0, i);
         children.push(...replacement);
       } else children?.push(c);
-    });
+    }
     if (!children) return el;
     changed = true;
     return { ...el, children };

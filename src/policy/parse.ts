@@ -28,9 +28,30 @@ class ParseStop {
   ) {}
 }
 
-/** An XML name (element or attribute), matched in place (sticky) without slicing the source. */
-const NAME = /[A-Za-z_:][A-Za-z0-9_:.\-]*/y;
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\t' || c === '\r';
+/** XML name characters, by char code: 1 = may start a name (`A-Z a-z _ :`), 2 = may continue one (also `0-9 . -`). */
+const NAME_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_:]/.test(ch)) NAME_CHAR[c] = 1;
+  else if (/[0-9.\-]/.test(ch)) NAME_CHAR[c] = 2;
+}
+const isSpaceCode = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13;
+
+/**
+ * Interned names and short values: a folder repeats the same few element names, attribute names,
+ * attribute values and indentation thousands of times, so the AST keeps one string per distinct value
+ * and the copy just sliced from the source dies young (less for the garbage collector to move).
+ */
+const INTERNED = new Map<string, string>();
+const INTERN_MAX_LENGTH = 40;
+function intern(s: string): string {
+  if (s.length > INTERN_MAX_LENGTH) return s;
+  const known = INTERNED.get(s);
+  if (known !== undefined) return known;
+  if (INTERNED.size >= 50_000) INTERNED.clear(); // bounded: a long-running process parsing many distinct values
+  INTERNED.set(s, s);
+  return s;
+}
 
 /**
  * Parses policy XML as APIM stores it — `rawxml` (raw C# expressions, usually not well-formed XML) or the
@@ -88,7 +109,11 @@ export function parsePolicyDocument(text: string, file = '<policy>'): ParseResul
   return { document: { kind, file, root, sections, comments: tokenizer.comments }, diagnostics };
 }
 
-/** The XML state machine; one instance per file. */
+/** Shared by every element without attributes / children: nothing in the AST is mutated after parsing. */
+const NO_ATTRIBUTES: PolicyAttribute[] = Object.freeze([]) as unknown as PolicyAttribute[];
+const NO_CHILDREN: PolicyNode[] = Object.freeze([]) as unknown as PolicyNode[];
+
+/** The XML state machine; one instance per file. Scans char codes, never one-character strings. */
 class Tokenizer {
   i = 0;
   readonly comments: PolicyComment[] = [];
@@ -97,16 +122,24 @@ class Tokenizer {
     private readonly lines: LineIndex,
   ) {}
 
+  private code(at: number): number {
+    return this.src.charCodeAt(at); // NaN past the end
+  }
+
+  private skipSpaces(): void {
+    while (isSpaceCode(this.src.charCodeAt(this.i))) this.i++;
+  }
+
   /** Reads prolog, exactly one root element and the epilogue. */
   document(): PolicyElement {
     let root: PolicyElement | undefined;
     for (;;) {
       this.skipMisc();
       if (this.i >= this.src.length) break;
-      if (this.src[this.i] !== '<') {
+      if (this.code(this.i) !== LT) {
         throw new ParseStop(this.i, root ? 'text after the root element' : 'expected "<" to start the root element');
       }
-      if (this.src.startsWith('</', this.i)) throw new ParseStop(this.i, 'closing tag without an opening tag');
+      if (this.code(this.i + 1) === SLASH) throw new ParseStop(this.i, 'closing tag without an opening tag');
       if (root) throw new ParseStop(this.i, `a second root element after </${root.name}>`);
       root = this.element();
     }
@@ -117,7 +150,7 @@ class Tokenizer {
   /** Whitespace, comments, `<?…?>` declarations and a DOCTYPE between top-level nodes. */
   private skipMisc(): void {
     for (;;) {
-      while (isSpace(this.src[this.i])) this.i++;
+      this.skipSpaces();
       if (this.src.startsWith('<!--', this.i)) this.comment();
       else if (this.src.startsWith('<?', this.i)) {
         const end = this.src.indexOf('?>', this.i + 2);
@@ -145,16 +178,18 @@ class Tokenizer {
     return c;
   }
 
+  /** An XML name `[A-Za-z_:][A-Za-z0-9_:.-]*` at the cursor. */
   private name(what: string): string {
     const start = this.i;
-    NAME.lastIndex = start;
-    const m = NAME.exec(this.src);
-    if (!m) {
-      const found = this.src[this.i];
-      throw new ParseStop(this.i, `expected ${what}${found === undefined ? ' before the end of the file' : `, found "${found}"`}`);
+    const first = this.src.charCodeAt(start);
+    if (!(first < 128 && NAME_CHAR[first] === 1)) {
+      const found = this.src[start];
+      throw new ParseStop(start, `expected ${what}${found === undefined ? ' before the end of the file' : `, found "${found}"`}`);
     }
-    this.i = start + m[0].length;
-    return m[0];
+    let j = start + 1;
+    for (let c = this.src.charCodeAt(j); c < 128 && NAME_CHAR[c]! > 0; c = this.src.charCodeAt(++j));
+    this.i = j;
+    return intern(this.src.slice(start, j));
   }
 
   /** An element starting at `<`. */
@@ -162,63 +197,68 @@ class Tokenizer {
     const start = this.i;
     this.i++;
     const name = this.name('an element name after "<"');
-    const attributes: PolicyAttribute[] = [];
+    let attributes = NO_ATTRIBUTES;
     for (;;) {
       const before = this.i;
-      while (isSpace(this.src[this.i])) this.i++;
-      const c = this.src[this.i];
-      if (c === undefined) throw new ParseStop(start, `unterminated start tag <${name}`);
-      if (c === '>') {
+      this.skipSpaces();
+      const c = this.src.charCodeAt(this.i);
+      if (c !== c) throw new ParseStop(start, `unterminated start tag <${name}`); // NaN: end of the text
+      if (c === GT) {
         this.i++;
         break;
       }
-      if (c === '/' && this.src[this.i + 1] === '>') {
+      if (c === SLASH && this.src.charCodeAt(this.i + 1) === GT) {
         this.i += 2;
-        return { type: 'element', name, attributes, children: [], pos: this.lines.at(start), endPos: this.lines.at(this.i), selfClosing: true };
+        return { type: 'element', name, attributes, children: NO_CHILDREN, pos: this.lines.at(start), endPos: this.lines.at(this.i), selfClosing: true };
       }
-      if (this.i === before) throw new ParseStop(this.i, `expected whitespace, ">" or "/>" in <${name}>, found "${c}"`);
+      if (this.i === before) throw new ParseStop(this.i, `expected whitespace, ">" or "/>" in <${name}>, found "${this.src[this.i]}"`);
       const attr = this.attribute(name);
-      if (attributes.some((a) => a.name === attr.name)) {
-        throw new ParseStop(attr.pos.offset, `duplicate attribute "${attr.name}" on <${name}>`);
+      if (attributes === NO_ATTRIBUTES) attributes = [attr];
+      else {
+        for (const a of attributes) if (a.name === attr.name) throw new ParseStop(attr.pos.offset, `duplicate attribute "${attr.name}" on <${name}>`);
+        attributes.push(attr);
       }
-      attributes.push(attr);
     }
+    const pos = this.lines.at(start);
     const children = this.content(name, start);
-    return { type: 'element', name, attributes, children, pos: this.lines.at(start), endPos: this.lines.at(this.i), selfClosing: false };
+    return { type: 'element', name, attributes, children, pos, endPos: this.lines.at(this.i), selfClosing: false };
   }
 
   private attribute(element: string): PolicyAttribute {
     const nameStart = this.i;
     const name = this.name(`an attribute name in <${element}>`);
-    while (isSpace(this.src[this.i])) this.i++;
-    if (this.src[this.i] !== '=') throw new ParseStop(this.i, `attribute "${name}" of <${element}> has no value (expected "=")`);
+    this.skipSpaces();
+    if (this.src.charCodeAt(this.i) !== EQ) throw new ParseStop(this.i, `attribute "${name}" of <${element}> has no value (expected "=")`);
     this.i++;
-    while (isSpace(this.src[this.i])) this.i++;
-    const quote = this.src[this.i];
-    if (quote !== '"' && quote !== "'") throw new ParseStop(this.i, `value of attribute "${name}" must be quoted`);
+    this.skipSpaces();
+    const q = this.src.charCodeAt(this.i);
+    if (q !== DQ && q !== SQ) throw new ParseStop(this.i, `value of attribute "${name}" must be quoted`);
+    const quote = q === DQ ? '"' : "'";
     this.i++;
     const valueStart = this.i;
     let ws = valueStart;
-    while (isSpace(this.src[ws])) ws++;
+    while (isSpaceCode(this.src.charCodeAt(ws))) ws++;
     if (this.isRegionStart(ws)) {
+      const pos = this.lines.at(nameStart);
+      const valuePos = this.lines.at(valueStart);
       const expression = this.region(ws);
       let j = this.i;
-      while (isSpace(this.src[j])) j++;
-      if (this.src[j] !== quote) {
+      while (isSpaceCode(this.src.charCodeAt(j))) j++;
+      if (this.src.charCodeAt(j) !== q) {
         throw new ParseStop(
           j,
           `attribute "${name}" of <${element}>: a policy expression must be the whole value (expected ${quote} after the expression)`,
         );
       }
       this.i = j + 1;
-      return { name, value: expression.source, expression, pos: this.lines.at(nameStart), valuePos: this.lines.at(valueStart) };
+      return { name, value: expression.source, expression, pos, valuePos };
     }
     const end = this.src.indexOf(quote, valueStart);
     if (end < 0) throw new ParseStop(valueStart - 1, `unterminated value of attribute "${name}"`);
     this.i = end + 1;
     return {
       name,
-      value: decodeEntities(this.src.slice(valueStart, end)),
+      value: intern(decodeEntities(this.src.slice(valueStart, end))),
       pos: this.lines.at(nameStart),
       valuePos: this.lines.at(valueStart),
     };
@@ -226,9 +266,9 @@ class Tokenizer {
 
   /** `@(` or `@{` but not `@{{` (a `{{named value}}` right after a literal `@`). */
   private isRegionStart(j: number): boolean {
-    if (this.src[j] !== '@') return false;
-    const n = this.src[j + 1];
-    return n === '(' || (n === '{' && this.src[j + 2] !== '{');
+    if (this.src.charCodeAt(j) !== AT) return false;
+    const n = this.src.charCodeAt(j + 1);
+    return n === LPAREN || (n === LBRACE && this.src.charCodeAt(j + 2) !== LBRACE);
   }
 
   private region(at: number): PolicyExpressionSource {
@@ -237,7 +277,7 @@ class Tokenizer {
     this.i = r.end;
     return {
       source: decodeEntities(this.src.slice(at, r.end)),
-      form: this.src[at + 1] === '(' ? 'expression' : 'block',
+      form: this.src.charCodeAt(at + 1) === LPAREN ? 'expression' : 'block',
       pos: this.lines.at(at),
       endPos: this.lines.at(r.end),
     };
@@ -245,15 +285,18 @@ class Tokenizer {
 
   /** Children of element `name` up to and including its end tag. */
   private content(name: string, openAt: number): PolicyNode[] {
-    const children: PolicyNode[] = [];
+    let children = NO_CHILDREN;
+    const src = this.src;
     for (;;) {
-      if (this.i >= this.src.length) throw new ParseStop(openAt, `<${name}> is never closed (expected </${name}>)`);
-      if (this.src.startsWith('</', this.i)) {
+      if (this.i >= src.length) throw new ParseStop(openAt, `<${name}> is never closed (expected </${name}>)`);
+      let node: PolicyNode;
+      const next = src.charCodeAt(this.i + 1);
+      if (next === SLASH && src.charCodeAt(this.i) === LT) {
         const closeAt = this.i;
         this.i += 2;
         const closing = this.name('an element name after "</"');
-        while (isSpace(this.src[this.i])) this.i++;
-        if (this.src[this.i] !== '>') throw new ParseStop(this.i, `expected ">" to end </${closing}`);
+        this.skipSpaces();
+        if (src.charCodeAt(this.i) !== GT) throw new ParseStop(this.i, `expected ">" to end </${closing}`);
         this.i++;
         if (closing !== name) {
           const open = this.lines.at(openAt);
@@ -261,11 +304,13 @@ class Tokenizer {
         }
         return children;
       }
-      if (this.src.startsWith('<!--', this.i)) children.push(this.comment());
-      else if (this.src.startsWith('<![CDATA[', this.i)) children.push(this.cdata());
-      else if (this.src.startsWith('<?', this.i)) throw new ParseStop(this.i, 'processing instruction inside an element');
-      else if (this.src[this.i] === '<') children.push(this.element());
-      else children.push(this.text(name));
+      if (src.charCodeAt(this.i) !== LT) node = this.text(name);
+      else if (next === BANG && src.startsWith('<!--', this.i)) node = this.comment();
+      else if (next === BANG && src.startsWith('<![CDATA[', this.i)) node = this.cdata();
+      else if (next === QUESTION) throw new ParseStop(this.i, 'processing instruction inside an element');
+      else node = this.element();
+      if (children === NO_CHILDREN) children = [node];
+      else children.push(node);
     }
   }
 
@@ -296,19 +341,34 @@ class Tokenizer {
   private text(parent: string): PolicyText {
     const start = this.i;
     let ws = start;
-    while (isSpace(this.src[ws])) ws++;
+    while (isSpaceCode(this.src.charCodeAt(ws))) ws++;
     if (this.isRegionStart(ws)) {
+      const pos = this.lines.at(start);
       const expression = this.region(ws);
       let j = this.i;
-      while (isSpace(this.src[j])) j++;
-      if (j < this.src.length && this.src[j] !== '<') {
+      while (isSpaceCode(this.src.charCodeAt(j))) j++;
+      if (j < this.src.length && this.src.charCodeAt(j) !== LT) {
         throw new ParseStop(j, `text of <${parent}>: a policy expression must be the whole text (found more text after it)`);
       }
       this.i = j;
-      return { type: 'text', text: decodeEntities(this.src.slice(start, j)), expression, cdata: false, pos: this.lines.at(start) };
+      return { type: 'text', text: decodeEntities(this.src.slice(start, j)), expression, cdata: false, pos };
     }
-    const end = this.src.indexOf('<', start);
+    const end = this.src.indexOf('<', ws);
     this.i = end < 0 ? this.src.length : end;
-    return { type: 'text', text: decodeEntities(this.src.slice(start, this.i)), cdata: false, pos: this.lines.at(start) };
+    // Whitespace between elements (indentation) repeats everywhere: keep one copy of each.
+    const text = ws === this.i ? intern(this.src.slice(start, this.i)) : decodeEntities(this.src.slice(start, this.i));
+    return { type: 'text', text, cdata: false, pos: this.lines.at(start) };
   }
 }
+
+const LT = 60; // <
+const GT = 62; // >
+const SLASH = 47; // /
+const EQ = 61; // =
+const DQ = 34; // "
+const SQ = 39; // '
+const AT = 64; // @
+const LPAREN = 40; // (
+const LBRACE = 123; // {
+const BANG = 33; // !
+const QUESTION = 63; // ?

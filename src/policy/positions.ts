@@ -2,28 +2,39 @@ import type { PolicyPos } from './types.js';
 
 /**
  * Offset → line/column for one file. Built once per file (one pass to find line starts) and queried with a
- * binary search, so positions cost O(log lines) each.
+ * binary search, so positions cost O(log lines) each. The tokenizer asks in (nearly) increasing order, so
+ * the line of the previous answer is tried first, and asking twice for one offset (an element's end is the
+ * next text's start) returns the same object: positions are never mutated.
  */
 export class LineIndex {
   private readonly starts: number[] = [0];
+  private lastLine = 0;
+  private last: PolicyPos | undefined;
   constructor(
     readonly text: string,
     readonly file: string,
   ) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
 
   /** The position of `offset` (clamped to the text). */
   at(offset: number): PolicyPos {
     const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= o) lo = mid;
-      else hi = mid - 1;
+    if (this.last !== undefined && this.last.offset === o) return this.last;
+    const starts = this.starts;
+    let line = this.lastLine;
+    if (!(starts[line]! <= o && (line + 1 >= starts.length || o < starts[line + 1]!))) {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= o) lo = mid;
+        else hi = mid - 1;
+      }
+      line = lo;
     }
-    return { file: this.file, line: lo + 1, column: o - this.starts[lo]! + 1, offset: o };
+    this.lastLine = line;
+    return (this.last = { file: this.file, line: line + 1, column: o - starts[line]! + 1, offset: o });
   }
 }
 

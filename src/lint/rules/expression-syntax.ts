@@ -1,4 +1,3 @@
-import { collectExpressions } from '../../policy/index.js';
 import { absolutePos, checkExpression } from '../expression-check.js';
 import { defineRule } from '../types.js';
 
@@ -15,7 +14,7 @@ export const rule = defineRule({
   check(ctx) {
     for (const unit of ctx.input.units) {
       if (!unit.document) continue;
-      for (const { expression } of collectExpressions(unit.document.root)) {
+      for (const { expression } of ctx.model.expressions(unit)) {
         for (const p of checkExpression(expression.source)) ctx.report(unit, absolutePos(expression.pos, p), p.message, p.severity);
       }
     }

@@ -19,6 +19,7 @@ const SECRET_ATTRIBUTES: Record<string, readonly string[]> = {
   'authentication-certificate': ['password'],
   proxy: ['password'],
 };
+const NO_ATTRIBUTES: readonly string[] = [];
 /** Headers whose literal value is a credential. */
 const SECRET_HEADERS = new Set(['authorization', 'ocp-apim-subscription-key', 'api-key', 'x-api-key', 'x-functions-key', 'proxy-authorization']);
 
@@ -45,14 +46,18 @@ export const rule = defineRule({
           }
         }
       };
+      // Most files contain no secret-looking word at all: then only the credential attributes and headers
+      // need a look. (A decoded value can only gain such a word from a numeric character reference.)
+      const maybe = MAYBE_SECRET.test(unit.text) || unit.text.includes('&#');
       for (const el of ctx.model.elements(unit)) {
-        const secretAttrs = SECRET_ATTRIBUTES[el.name] ?? [];
+        if (!maybe && el.name !== 'set-header' && !Object.hasOwn(SECRET_ATTRIBUTES, el.name)) continue;
+        const secretAttrs = SECRET_ATTRIBUTES[el.name] ?? NO_ATTRIBUTES;
         for (const a of el.attributes) {
           if (secretAttrs.includes(a.name) && !a.expression && literal(a.value)) {
             ctx.report(unit, a.valuePos, `"${a.name}" of <${el.name}> is a literal credential; use a secret named value ({{name}})`);
             continue;
           }
-          scan(a.value, a.expression ? a.expression.pos : a.valuePos);
+          if (maybe) scan(a.value, a.expression ? a.expression.pos : a.valuePos);
         }
         if (el.name === 'set-header') {
           const name = el.attributes.find((a) => a.name === 'name')?.value.toLowerCase() ?? '';
@@ -66,6 +71,7 @@ export const rule = defineRule({
             }
           }
         }
+        if (!maybe) continue;
         for (const c of el.children) {
           if (c.type !== 'text') continue;
           if (c.expression) scan(c.expression.source, c.expression.pos);

@@ -1,4 +1,3 @@
-import { policySpec } from '../policy-catalog.js';
 import { forEachPolicy } from '../walk-policies.js';
 import { defineRule } from '../types.js';
 
@@ -9,8 +8,7 @@ export const rule = defineRule({
   help: 'Use a value the attribute accepts (the message lists them); attributes that do not accept expressions need a literal or a {{named value}}.',
   example: { bad: '<set-header name="a" exists-action="replace"><value>1</value></set-header>', good: '<set-header name="a" exists-action="override"><value>1</value></set-header>' },
   check(ctx) {
-    forEachPolicy(ctx.model, ({ unit, element }) => {
-      const spec = policySpec(element.name);
+    forEachPolicy(ctx.model, ({ unit, element, spec }) => {
       if (!spec || spec.open) return;
       for (const a of element.attributes) {
         const s = spec.attributes[a.name];

@@ -1,5 +1,5 @@
 import { getAttribute } from '../../policy/index.js';
-import { policySpec } from '../policy-catalog.js';
+import type { PolicySpec } from '../policy-catalog.js';
 import { forEachPolicy } from '../walk-policies.js';
 import { defineRule } from '../types.js';
 
@@ -10,11 +10,10 @@ export const rule = defineRule({
   help: 'Add the attribute; the message names it.',
   example: { bad: '<set-variable name="user" />', good: '<set-variable name="user" value="@(context.User?.Id)" />' },
   check(ctx) {
-    forEachPolicy(ctx.model, ({ unit, element }) => {
-      const spec = policySpec(element.name);
+    forEachPolicy(ctx.model, ({ unit, element, spec }) => {
       if (!spec || spec.open) return;
-      for (const [name, a] of Object.entries(spec.attributes)) {
-        if (a.required && !getAttribute(element, name)) ctx.report(unit, element.pos, `<${element.name}> requires the attribute "${name}"`);
+      for (const name of requiredOf(spec)) {
+        if (!getAttribute(element, name)) ctx.report(unit, element.pos, `<${element.name}> requires the attribute "${name}"`);
       }
       for (const group of spec.oneOf ?? []) {
         if (!group.some((n) => getAttribute(element, n))) {
@@ -24,3 +23,12 @@ export const rule = defineRule({
     });
   },
 });
+
+const required = new WeakMap<PolicySpec, string[]>();
+
+/** The required attribute names of a spec, in catalog order (listed once per spec, not once per element). */
+function requiredOf(spec: PolicySpec): string[] {
+  let names = required.get(spec);
+  if (!names) required.set(spec, (names = Object.entries(spec.attributes).flatMap(([name, a]) => (a.required ? [name] : []))));
+  return names;
+}

@@ -1,4 +1,3 @@
-import { policySpec } from '../policy-catalog.js';
 import { forEachPolicy } from '../walk-policies.js';
 import { defineRule, type UnitKind } from '../types.js';
 
@@ -12,8 +11,7 @@ export const rule = defineRule({
   help: 'Move the policy to a section it supports (forward-request → backend, cache-store → outbound, rate-limit/validate-jwt/cors → inbound).',
   example: { bad: '<inbound>\n  <cache-store duration="60" />\n</inbound>', good: '<outbound>\n  <cache-store duration="60" />\n</outbound>' },
   check(ctx) {
-    forEachPolicy(ctx.model, ({ unit, element, section }) => {
-      const spec = policySpec(element.name);
+    forEachPolicy(ctx.model, ({ unit, element, section, spec }) => {
       if (!spec) return;
       const allowed = spec.sections.join(', ');
       if (section) {

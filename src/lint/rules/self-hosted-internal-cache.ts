@@ -21,22 +21,21 @@ export const rule = defineRule({
     good: '<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" caching-type="external" />',
   },
   check(ctx) {
-    for (const unit of ctx.input.units) {
-      if (!unit.document || unit.kind === 'standalone') continue;
-      const gateways = selfHostedGatewaysOf(ctx.model, unit);
+    const gatewaysOf = new Map<PolicyUnit, string[]>();
+    for (const { unit, element: el } of ctx.model.elementsNamed('cache-lookup')) {
+      if (unit.kind === 'standalone') continue;
+      let gateways = gatewaysOf.get(unit);
+      if (!gateways) gatewaysOf.set(unit, (gateways = selfHostedGatewaysOf(ctx.model, unit)));
       if (gateways.length === 0) continue;
-      for (const el of ctx.model.elements(unit)) {
-        if (el.name !== 'cache-lookup') continue;
-        const type = getAttribute(el, 'caching-type')?.value ?? 'prefer-external';
-        if (type === 'external') continue;
-        const without = gateways.filter((g) => type === 'internal' || !ctx.model.hasExternalCache(g));
-        if (without.length === 0) continue;
-        ctx.report(
-          unit,
-          el.pos,
-          `cache-lookup with caching-type="${type}" is a no-op on self-hosted gateway ${without.join(', ')} (no internal cache there${type === 'internal' ? '' : ' and no external cache configured'}); set caching-type="external" and configure an external cache`,
-        );
-      }
+      const type = getAttribute(el, 'caching-type')?.value ?? 'prefer-external';
+      if (type === 'external') continue;
+      const without = gateways.filter((g) => type === 'internal' || !ctx.model.hasExternalCache(g));
+      if (without.length === 0) continue;
+      ctx.report(
+        unit,
+        el.pos,
+        `cache-lookup with caching-type="${type}" is a no-op on self-hosted gateway ${without.join(', ')} (no internal cache there${type === 'internal' ? '' : ' and no external cache configured'}); set caching-type="external" and configure an external cache`,
+      );
     }
   },
 });

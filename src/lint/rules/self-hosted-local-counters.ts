@@ -1,4 +1,4 @@
-import { defineRule } from '../types.js';
+import { defineRule, type PolicyUnit } from '../types.js';
 import { selfHostedGatewaysOf } from './self-hosted-internal-cache.js';
 
 const COUNTERS = new Set(['rate-limit-by-key', 'quota-by-key']);
@@ -14,12 +14,13 @@ export const rule = defineRule({
     good: '# apimops.yaml\nlint:\n  gateways:\n    onprem:\n      externalCache: true',
   },
   check(ctx) {
-    for (const unit of ctx.input.units) {
-      if (!unit.document || unit.kind === 'standalone') continue;
-      const local = selfHostedGatewaysOf(ctx.model, unit).filter((g) => !ctx.model.hasExternalCache(g));
-      if (local.length === 0) continue;
-      for (const el of ctx.model.elements(unit)) {
-        if (!COUNTERS.has(el.name)) continue;
+    const localOf = new Map<PolicyUnit, string[]>();
+    for (const name of COUNTERS) {
+      for (const { unit, element: el } of ctx.model.elementsNamed(name)) {
+        if (unit.kind === 'standalone') continue;
+        let local = localOf.get(unit);
+        if (!local) localOf.set(unit, (local = selfHostedGatewaysOf(ctx.model, unit).filter((g) => !ctx.model.hasExternalCache(g))));
+        if (local.length === 0) continue;
         ctx.report(
           unit,
           el.pos,

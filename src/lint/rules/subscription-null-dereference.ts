@@ -1,4 +1,4 @@
-import { advancePos, collectExpressions } from '../../policy/index.js';
+import { advancePos } from '../../policy/index.js';
 import { defineRule, type PolicyUnit } from '../types.js';
 import type { LintModel } from '../model.js';
 
@@ -34,7 +34,7 @@ export const rule = defineRule({
       if (!unit.document || unit.kind === 'standalone') continue;
       const reason = openReason(ctx.model, unit);
       if (!reason) continue;
-      for (const { expression } of collectExpressions(unit.document.root)) {
+      for (const { expression } of ctx.model.expressions(unit)) {
         for (const m of expression.source.matchAll(DEREF)) {
           ctx.report(
             unit,

@@ -8,14 +8,11 @@ export const rule = defineRule({
   help: 'Add backends/<id>/backend.yaml or correct backend-id.',
   example: { bad: '<set-backend-service backend-id="payments-backnd" />', good: '<set-backend-service backend-id="payments-backend" />' },
   check(ctx) {
-    for (const unit of ctx.input.units) {
-      if (!unit.document || unit.kind === 'standalone') continue;
-      for (const el of ctx.model.elements(unit)) {
-        if (el.name !== 'set-backend-service') continue;
-        const id = getAttribute(el, 'backend-id');
-        if (!id || id.expression || id.value.includes('{{')) continue;
-        if (!ctx.model.backendExists(id.value, unit.workspace)) ctx.report(unit, id.valuePos, `backend "${id.value}" does not exist (no backends/${id.value}/)`);
-      }
+    for (const { unit, element: el } of ctx.model.elementsNamed('set-backend-service')) {
+      if (unit.kind === 'standalone') continue;
+      const id = getAttribute(el, 'backend-id');
+      if (!id || id.expression || id.value.includes('{{')) continue;
+      if (!ctx.model.backendExists(id.value, unit.workspace)) ctx.report(unit, id.valuePos, `backend "${id.value}" does not exist (no backends/${id.value}/)`);
     }
   },
 });

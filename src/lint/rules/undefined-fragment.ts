@@ -8,15 +8,12 @@ export const rule = defineRule({
   help: 'Add policyFragments/<id>/ (policyFragment.yaml + policy.xml) or correct fragment-id.',
   example: { bad: '<include-fragment fragment-id="std-edg" />', good: '<include-fragment fragment-id="std-edge" />' },
   check(ctx) {
-    for (const unit of ctx.input.units) {
-      if (!unit.document || unit.kind === 'standalone') continue;
-      for (const el of ctx.model.elements(unit)) {
-        if (el.name !== 'include-fragment') continue;
-        const id = getAttribute(el, 'fragment-id');
-        if (!id || id.expression || id.value.includes('{{')) continue;
-        if (!ctx.model.fragmentExists(id.value, unit.workspace)) {
-          ctx.report(unit, id.valuePos, `policy fragment "${id.value}" does not exist (no policyFragments/${id.value}/)`);
-        }
+    for (const { unit, element: el } of ctx.model.elementsNamed('include-fragment')) {
+      if (unit.kind === 'standalone') continue;
+      const id = getAttribute(el, 'fragment-id');
+      if (!id || id.expression || id.value.includes('{{')) continue;
+      if (!ctx.model.fragmentExists(id.value, unit.workspace)) {
+        ctx.report(unit, id.valuePos, `policy fragment "${id.value}" does not exist (no policyFragments/${id.value}/)`);
       }
     }
   },

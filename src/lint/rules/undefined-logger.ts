@@ -8,14 +8,11 @@ export const rule = defineRule({
   help: 'Add loggers/<id>/logger.yaml (an Event Hub logger) or correct logger-id.',
   example: { bad: '<log-to-eventhub logger-id="audit-hub">@(context.RequestId.ToString())</log-to-eventhub>', good: '<log-to-eventhub logger-id="audit-eventhub">@(context.RequestId.ToString())</log-to-eventhub>' },
   check(ctx) {
-    for (const unit of ctx.input.units) {
-      if (!unit.document || unit.kind === 'standalone') continue;
-      for (const el of ctx.model.elements(unit)) {
-        if (el.name !== 'log-to-eventhub') continue;
-        const id = getAttribute(el, 'logger-id');
-        if (!id || id.expression || id.value.includes('{{')) continue;
-        if (!ctx.model.loggerExists(id.value, unit.workspace)) ctx.report(unit, id.valuePos, `logger "${id.value}" does not exist (no loggers/${id.value}/)`);
-      }
+    for (const { unit, element: el } of ctx.model.elementsNamed('log-to-eventhub')) {
+      if (unit.kind === 'standalone') continue;
+      const id = getAttribute(el, 'logger-id');
+      if (!id || id.expression || id.value.includes('{{')) continue;
+      if (!ctx.model.loggerExists(id.value, unit.workspace)) ctx.report(unit, id.valuePos, `logger "${id.value}" does not exist (no loggers/${id.value}/)`);
     }
   },
 });

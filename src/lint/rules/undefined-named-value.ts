@@ -10,6 +10,8 @@ export const rule = defineRule({
   check(ctx) {
     for (const unit of ctx.input.units) {
       if (!unit.document || unit.kind === 'standalone') continue; // a loose file has no folder to resolve against
+      // No `{{` in the file (nor a character reference that could decode to one): no reference to check.
+      if (!unit.text.includes('{{') && !unit.text.includes('&#')) continue;
       const names = ctx.model.namedValueNames(unit.workspace);
       for (const ref of findNamedValueReferencesInElement(unit.document.root)) {
         if (names.has(ref.name)) continue;

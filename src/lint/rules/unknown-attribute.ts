@@ -1,4 +1,3 @@
-import { policySpec } from '../policy-catalog.js';
 import { forEachPolicy } from '../walk-policies.js';
 import { defineRule } from '../types.js';
 import { closest } from './unknown-policy.js';
@@ -13,8 +12,7 @@ export const rule = defineRule({
   help: 'Correct the attribute name or remove it.',
   example: { bad: '<rate-limit-by-key calls="10" renewal-perid="60" counter-key="@(context.Request.IpAddress)" />', good: '<rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Request.IpAddress)" />' },
   check(ctx) {
-    forEachPolicy(ctx.model, ({ unit, element }) => {
-      const spec = policySpec(element.name);
+    forEachPolicy(ctx.model, ({ unit, element, spec }) => {
       if (!spec || spec.open) return;
       for (const a of element.attributes) {
         if (Object.hasOwn(spec.attributes, a.name) || COMMON.includes(a.name) || a.name.startsWith('xmlns')) continue;

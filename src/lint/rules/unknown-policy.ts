@@ -1,6 +1,6 @@
 import { editDistance } from '../../shared/text.js';
 import { forEachPolicy } from '../walk-policies.js';
-import { POLICY_CATALOG, policySpec } from '../policy-catalog.js';
+import { POLICY_CATALOG } from '../policy-catalog.js';
 import { defineRule } from '../types.js';
 
 /** The closest known name (edit distance ≤ 2), for "did you mean". */
@@ -29,8 +29,8 @@ export const rule = defineRule({
   help: 'Correct the element name (see the APIM policy reference) or remove it.',
   example: { bad: '<inbound>\n  <set-headers name="a"><value>1</value></set-headers>\n</inbound>', good: '<inbound>\n  <set-header name="a"><value>1</value></set-header>\n</inbound>' },
   check(ctx) {
-    forEachPolicy(ctx.model, ({ unit, element }) => {
-      if (policySpec(element.name)) return;
+    forEachPolicy(ctx.model, ({ unit, element, spec }) => {
+      if (spec) return;
       const guess = closest(element.name, Object.keys(POLICY_CATALOG));
       ctx.report(unit, element.pos, `<${element.name}> is not an APIM policy${guess ? `; did you mean <${guess}>?` : ''}`);
     });

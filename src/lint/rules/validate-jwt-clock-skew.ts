@@ -8,12 +8,9 @@ export const rule = defineRule({
   help: 'Set clock-skew explicitly (e.g. clock-skew="60"), even to 0 if that is intended.',
   example: { bad: '<validate-jwt header-name="Authorization">…</validate-jwt>', good: '<validate-jwt header-name="Authorization" clock-skew="60">…</validate-jwt>' },
   check(ctx) {
-    for (const unit of ctx.input.units) {
-      if (!unit.document) continue;
-      for (const el of ctx.model.elements(unit)) {
-        if (el.name === 'validate-jwt' && !getAttribute(el, 'clock-skew')) {
-          ctx.report(unit, el.pos, '<validate-jwt> has no clock-skew (default 0 s): tokens are rejected when the issuer clock is a little ahead; set clock-skew explicitly');
-        }
+    for (const { unit, element: el } of ctx.model.elementsNamed('validate-jwt')) {
+      if (!getAttribute(el, 'clock-skew')) {
+        ctx.report(unit, el.pos, '<validate-jwt> has no clock-skew (default 0 s): tokens are rejected when the issuer clock is a little ahead; set clock-skew explicitly');
       }
     }
   },

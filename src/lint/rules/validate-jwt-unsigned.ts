@@ -8,14 +8,10 @@ export const rule = defineRule({
   help: 'Remove require-signed-tokens (the default is true) and configure signing keys or an openid-config.',
   example: { bad: '<validate-jwt header-name="Authorization" require-signed-tokens="false">…</validate-jwt>', good: '<validate-jwt header-name="Authorization">…</validate-jwt>' },
   check(ctx) {
-    for (const unit of ctx.input.units) {
-      if (!unit.document) continue;
-      for (const el of ctx.model.elements(unit)) {
-        if (el.name !== 'validate-jwt') continue;
-        const a = getAttribute(el, 'require-signed-tokens');
-        if (a && !a.expression && a.value.trim().toLowerCase() === 'false') {
-          ctx.report(unit, a.pos, '<validate-jwt> accepts unsigned tokens (require-signed-tokens="false"): anyone can forge claims; remove the attribute');
-        }
+    for (const { unit, element: el } of ctx.model.elementsNamed('validate-jwt')) {
+      const a = getAttribute(el, 'require-signed-tokens');
+      if (a && !a.expression && a.value.trim().toLowerCase() === 'false') {
+        ctx.report(unit, a.pos, '<validate-jwt> accepts unsigned tokens (require-signed-tokens="false"): anyone can forge claims; remove the attribute');
       }
     }
   },
