@@ -6,7 +6,8 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { BodyHolder } from './body.js';
 import { HeaderBag } from './headers.js';
-import type { BackendClient, OutboundRequest, OutboundResponse } from './state.js';
+import { rootCertificates } from 'node:tls';
+import type { BackendClient, ClientCertificate, OutboundRequest, OutboundResponse } from './state.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) never forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
@@ -28,17 +29,32 @@ export interface UndiciClientOptions {
   keepAliveTimeoutMs?: number;
   /** Max connections per origin. Default 256. */
   connections?: number;
+  /** Extra trusted CA certificates (PEM) for https backends, on top of node's root store. */
+  ca?: readonly string[];
 }
 
 /** Creates the pooled undici client. */
 export function createUndiciClient(options: UndiciClientOptions = {}): BackendClient {
+  const trusted = options.ca?.length ? { ca: [...rootCertificates, ...options.ca] } : undefined;
   const agent = new Agent({
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
     keepAliveMaxTimeout: 600_000,
     connections: options.connections ?? 256,
     pipelining: 1,
+    ...(trusted ? { connect: trusted } : {}),
   });
   const insecure = new Agent({ keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000, connections: options.connections ?? 256, connect: { rejectUnauthorized: false } });
+  // One pooled dispatcher per client certificate (authentication-certificate), made on first use.
+  const withCertificate = new Map<string, Agent>();
+  const certificateAgent = (c: ClientCertificate, insecureTls: boolean): Agent => {
+    const key = `${c.name}\0${c.thumbprint ?? ''}\0${insecureTls}`;
+    let a = withCertificate.get(key);
+    if (!a) {
+      a = new Agent({ keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000, connections: options.connections ?? 256, connect: { ...c.tls, ...(insecureTls ? { rejectUnauthorized: false } : trusted) } });
+      withCertificate.set(key, a);
+    }
+    return a;
+  };
   return {
     async send(req: OutboundRequest, signal?: AbortSignal): Promise<OutboundResponse> {
       const headers: Record<string, string | string[]> = {};
@@ -57,7 +73,7 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
         const b = req.body.buffered;
         if (b && b.length > 0) body = b;
       }
-      const dispatcher = req.rejectUnauthorized === false ? insecure : agent;
+      const dispatcher = req.clientCertificate ? certificateAgent(req.clientCertificate, req.rejectUnauthorized === false) : req.rejectUnauthorized === false ? insecure : agent;
       let url = req.url;
       for (let redirects = 0; ; redirects++) {
         let res: Dispatcher.ResponseData;
@@ -94,7 +110,7 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
       }
     },
     async close() {
-      await Promise.all([agent.close(), insecure.close()]);
+      await Promise.all([agent.close(), insecure.close(), ...[...withCertificate.values()].map((a) => a.close())]);
     },
   };
 }

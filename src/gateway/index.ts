@@ -39,6 +39,8 @@ export interface CreateGatewayOptions {
   policies?: readonly PolicyModule[];
   extensions?: Map<string, unknown>;
   maxBufferedBody?: number;
+  /** Client certificates by name for authentication-certificate (see `readClientCertificate`). */
+  certificates?: ReadonlyMap<string, import('./state.js').ClientCertificate>;
 }
 
 /** A logger that drops everything (the default in-process). */
@@ -56,7 +58,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Loca
   const registry = new Map(POLICIES);
   for (const p of options.policies ?? []) registry.set(p.name, p);
   const compiler = createExpressionCompiler();
-  const config: LoadedConfig = loadGateway(options.state, { registry, compiler, backendUrls: options.backendUrls });
+  const config: LoadedConfig = loadGateway(options.state, { registry, compiler, backendUrls: options.backendUrls, certificates: options.certificates });
   const clock = options.clock ?? (() => Date.now());
   const store = options.store ?? new MemoryStore({ clock });
   const backendClient = options.backendClient ?? createUndiciClient();
@@ -74,7 +76,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Loca
   const gw = new Gateway({ config, services, maxBufferedBody: options.maxBufferedBody }) as LocalGateway;
   gw.reload = (state, backendUrls) => {
     // A fresh compiler: named values or policies may have changed, so nothing compiled before is reused.
-    const next = loadGateway(state, { registry, compiler: createExpressionCompiler(), backendUrls: backendUrls ?? options.backendUrls });
+    const next = loadGateway(state, { registry, compiler: createExpressionCompiler(), backendUrls: backendUrls ?? options.backendUrls, certificates: options.certificates });
     current = next;
     gw.setConfig(next);
   };

@@ -64,6 +64,8 @@ export interface LoadOptions {
   compiler: ExpressionCompiler;
   /** `--backend name=url`: replaces a backend's URL (or an API's serviceUrl when the name is an API). */
   backendUrls?: ReadonlyMap<string, string>;
+  /** Client certificates by name for authentication-certificate (`serve.certificates`, `--certificate`). */
+  certificates?: ReadonlyMap<string, import('./state.js').ClientCertificate>;
   /** Match API protocols strictly (an https-only API then never answers on the local http listener). Default false. */
   strictProtocols?: boolean;
 }
@@ -183,14 +185,14 @@ export function loadGateway(state: ApimState, options: LoadOptions): LoadedConfi
     registry: options.registry,
     compiler: options.compiler,
     namedValue: (n) => namedValues.get(n),
-    config: { backends, api: undefined, operation: undefined },
+    config: { backends, api: undefined, operation: undefined, certificates: options.certificates },
     diagnostics,
     warnings,
     readsBody: { request: false, response: false },
   };
 
   const compilePipeline = (chain: ScopePolicy[], api: ApiInfo | undefined, operation: OperationInfo | undefined): CompiledPipeline => {
-    const local: CompileEnv = { ...env, config: { backends, api, operation }, readsBody: { request: false, response: false } };
+    const local: CompileEnv = { ...env, config: { backends, api, operation, certificates: options.certificates }, readsBody: { request: false, response: false } };
     const placed = {} as Record<Section, PlacedPolicy[]>;
     for (const section of ['inbound', 'backend', 'outbound', 'on-error'] as const) {
       placed[section] = compileElements(local, toScoped(composePolicies(chain, section)), section, '');

@@ -123,6 +123,18 @@ export interface OutboundRequest {
   rejectUnauthorized?: boolean;
   /** Appended to `X-Forwarded-For` on the wire (the caller's address). */
   forwardedFor?: string;
+  /** A client TLS certificate to present (authentication-certificate); the client keeps one dispatcher per certificate. */
+  clientCertificate?: ClientCertificate;
+}
+
+/** A client TLS certificate (authentication-certificate), loaded when the gateway is created. */
+export interface ClientCertificate {
+  /** The certificate's name (`certificate-id`), or `body` for one from an expression. */
+  readonly name: string;
+  /** SHA-1 thumbprint, upper-case hex without separators (undefined when it cannot be read from a PFX). */
+  readonly thumbprint: string | undefined;
+  /** node `tls` options presenting it: `cert` + `key` (PEM), or `pfx`, and `passphrase`. */
+  readonly tls: { readonly cert?: string; readonly key?: string; readonly pfx?: Buffer; readonly passphrase?: string };
 }
 
 export interface OutboundResponse {
@@ -204,6 +216,8 @@ export interface RequestState {
    * `set-status`, `set-method`, `set-url` then act on this message instead of the section's default.
    */
   messageOverride: { kind: 'request'; message: PipelineRequest } | { kind: 'response'; message: PipelineResponse } | undefined;
+  /** Set by `authentication-certificate` in inbound: forward-request presents it to the backend. */
+  clientCertificate?: ClientCertificate;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal | undefined;
 }

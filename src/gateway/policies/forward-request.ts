@@ -68,6 +68,7 @@ export async function callBackend(state: RequestState, source: string, timeoutMs
     followRedirects,
     rejectUnauthorized: tlsValidates(backend),
     forwardedFor: state.request.ipAddress,
+    clientCertificate: state.clientCertificate,
   };
   state.trace?.add({ section: state.section, scope: state.scope, source, message: `${req.method} ${url.toString()}`, data: { timeoutMs } });
   try {

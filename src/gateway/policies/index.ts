@@ -45,6 +45,9 @@ import { rateLimitByKey } from './rate-limit-by-key.js';
 import { retry } from './retry.js';
 import { validateAzureAdToken } from './validate-azure-ad-token.js';
 import { validateJwt } from './validate-jwt.js';
+import { authenticationCertificate } from './authentication-certificate.js';
+import { sendOneWayRequest } from './send-one-way-request.js';
+import { wait } from './wait.js';
 
 export * from './types.js';
 
@@ -93,6 +96,10 @@ const modules: PolicyModule[] = [
   retry,
   validateAzureAdToken,
   validateJwt,
+  // issue 5, the remaining gaps
+  authenticationCertificate,
+  sendOneWayRequest,
+  wait,
 ];
 
 /** Element name → module. */

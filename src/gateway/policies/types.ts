@@ -115,6 +115,8 @@ export interface CompileConfig {
   readonly api: ApiInfo | undefined;
   /** The operation, when compiling an operation pipeline. */
   readonly operation: OperationInfo | undefined;
+  /** Client certificates by name (authentication-certificate), from serve's configuration. */
+  readonly certificates?: ReadonlyMap<string, import('../state.js').ClientCertificate>;
 }
 
 /** A backend entity (§4.4), with its URL already pointed at a local service when `--backend` says so. */
