@@ -3,7 +3,7 @@ import { KINDS } from '../artifacts/kinds.js';
 import { policyPathOf } from '../artifacts/paths.js';
 import {
   childElements,
-  composePolicies,
+  sectionOf,
   getAttribute,
   inlineFragments,
   parsePolicyDocument,
@@ -100,7 +100,8 @@ export class LintModel {
   private readonly nvCache = new Map<string | undefined, Set<string>>();
   private readonly elementCache = new Map<PolicyUnit, PolicyElement[]>();
   private readonly expressionCache = new Map<PolicyUnit, ExpressionSite[]>();
-  private byName?: Map<string, ElementAt[]>;
+  private readonly byName = new Map<string, ElementAt[]>();
+  private readonly composeMemo: ComposeNode = { next: new Map() };
   /** Cache for `forEachPolicy` (walk-policies.ts): the policy sites are computed once per run. */
   policySitesCache?: unknown[];
 
@@ -119,23 +120,18 @@ export class LintModel {
   }
 
   /**
-   * Every element named `name` in every unit (units in input order, elements in document order). Built in
-   * one pass over all elements the first time any name is asked for, so a rule about one policy looks only
-   * at that policy instead of walking every element of every file.
+   * Every element named `name` in every unit (units in input order, elements in document order), listed
+   * once per name, so a rule about one policy looks only at that policy's elements instead of walking every
+   * element of every file (and nothing is kept for names no rule asks about).
    */
   elementsNamed(name: string): readonly ElementAt[] {
-    if (!this.byName) {
-      const index = new Map<string, ElementAt[]>();
-      for (const unit of this.input.units) {
-        for (const element of this.elements(unit)) {
-          const list = index.get(element.name);
-          if (list) list.push({ unit, element });
-          else index.set(element.name, [{ unit, element }]);
-        }
-      }
-      this.byName = index;
+    let list = this.byName.get(name);
+    if (!list) {
+      list = [];
+      for (const unit of this.input.units) for (const element of this.elements(unit)) if (element.name === name) list.push({ unit, element });
+      this.byName.set(name, list);
     }
-    return this.byName.get(name) ?? NONE;
+    return list;
   }
 
   /** Every `@(…)`/`@{…}` of the unit's document in document order (as `collectExpressions`), computed once per unit. */
@@ -371,9 +367,64 @@ export class LintModel {
     }
   }
 
-  /** The effective section above `unit` for one chain. */
-  composedAbove(chain: ScopePolicy[], section: SectionName): ComposedPolicy[] {
-    return composePolicies(chain, section);
+  /**
+   * The effective section above `unit` for one chain: `composePolicies(chain, section)`, memoised on the
+   * chain's scopes (documents and labels). Chains share their broader scopes (every operation of an API has
+   * the same global, product and API documents above it), so each prefix is composed once per run. The
+   * returned array is shared: do not modify it.
+   */
+  composedAbove(chain: readonly ScopePolicy[], section: SectionName): readonly ComposedPolicy[] {
+    return this.compose(chain, section, chain.length);
+  }
+
+  /**
+   * `composePolicies(chain, section)` for a chain whose narrowest scope is seen once (an operation): the
+   * broader scopes come from the `composedAbove` memo, the last one is composed without being remembered.
+   */
+  composedSection(chain: readonly ScopePolicy[], section: SectionName): readonly ComposedPolicy[] {
+    return this.compose(chain, section, chain.length - 1);
+  }
+
+  /** Composition of `chain` with the first `memoised` scopes' prefixes remembered. */
+  private compose(chain: readonly ScopePolicy[], section: SectionName, memoised: number): readonly ComposedPolicy[] {
+    let node = this.composeMemo;
+    const nodes: ComposeNode[] = [];
+    for (let i = 0; i < memoised; i++) {
+      const s = chain[i]!;
+      const key = s.document ?? NO_DOCUMENT;
+      let byLabel = node.next.get(key);
+      if (!byLabel) node.next.set(key, (byLabel = new Map()));
+      let child = byLabel.get(s.scope);
+      if (!child) byLabel.set(s.scope, (child = { next: new Map() }));
+      nodes.push(child);
+      node = child;
+    }
+    // effective(k) = the section composed from chain[0..k] (POLICY-ENGINE.md §3.2, as composePolicies).
+    const effective = (k: number): readonly ComposedPolicy[] => {
+      if (k < 0) return NO_POLICIES;
+      const memo = nodes[k];
+      const known = memo?.[section];
+      if (known) return known;
+      const s = chain[k]!;
+      const sec = s.document ? sectionOf(s.document, section) : undefined;
+      let out: readonly ComposedPolicy[];
+      if (!sec) out = effective(k - 1);
+      else {
+        const list: ComposedPolicy[] = [];
+        let baseSeen = false;
+        for (const el of sec.children) {
+          if (el.type !== 'element') continue;
+          if (el.name === 'base') {
+            if (!baseSeen) list.push(...effective(k - 1));
+            baseSeen = true;
+          } else list.push({ element: el, scope: s.scope, scopeIndex: k });
+        }
+        out = list;
+      }
+      if (memo) memo[section] = out;
+      return out;
+    };
+    return effective(chain.length - 1);
   }
 }
 
@@ -383,7 +434,12 @@ export interface ElementAt {
   element: PolicyElement;
 }
 
-const NONE: readonly ElementAt[] = [];
+/** One node of the `composedAbove` memo: a chain prefix, its composed sections and its extensions. */
+interface ComposeNode extends Partial<Record<SectionName, readonly ComposedPolicy[]>> {
+  next: Map<PolicyDocument | typeof NO_DOCUMENT, Map<string, ComposeNode>>;
+}
+const NO_DOCUMENT = Symbol('no document');
+const NO_POLICIES: readonly ComposedPolicy[] = [];
 
 /** The elements under `root` (root included), depth-first in document order, without a callback per element. */
 function preorder(root: PolicyElement): PolicyElement[] {

@@ -1,17 +1,22 @@
-import { composePolicies, walkElements, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
+import type { PolicyElement, PolicyPos, ScopePolicy } from '../../policy/index.js';
 import { defineRule, type PolicyUnit } from '../types.js';
 
-const RESPONDERS = new Set(['return-response', 'mock-response']);
+const RESPONDERS: ReadonlySet<string> = new Set(['return-response', 'mock-response']);
+const FORWARD: ReadonlySet<string> = new Set(['forward-request']);
 
-function containsAny(elements: readonly PolicyElement[], names: ReadonlySet<string>): boolean {
-  let found = false;
-  for (const root of elements) {
-    walkElements(root, (e) => {
-      if (names.has(e.name)) found = true;
-    });
-    if (found) return true;
-  }
-  return false;
+/** Whether an element or any descendant has one of `names`; remembered per element (APIs share their policies). */
+function containsMemo(names: ReadonlySet<string>): (elements: readonly PolicyElement[]) => boolean {
+  const seen = new Map<PolicyElement, boolean>();
+  const deep = (el: PolicyElement): boolean => {
+    let r = seen.get(el);
+    if (r === undefined) {
+      r = names.has(el.name);
+      for (const c of el.children) if (!r && c.type === 'element') r = deep(c);
+      seen.set(el, r);
+    }
+    return r;
+  };
+  return (elements) => elements.some(deep);
 }
 
 export const rule = defineRule({
@@ -29,16 +34,18 @@ export const rule = defineRule({
     const hasGlobal = model.unit('/policies/policy') !== undefined;
     const unitByFile = new Map(ctx.input.units.map((u) => [u.file, u]));
     // One finding per culprit <backend> (or document), listing the operations it breaks.
+    const forwards = containsMemo(FORWARD);
+    const responds = containsMemo(RESPONDERS);
     const culprits = new Map<string, { unit: PolicyUnit; pos: PolicyPos; targets: string[] }>();
     const evaluate = (target: string, chains: { product?: string; chain: ScopePolicy[] }[]) => {
       for (const { product, chain } of chains) {
         const withBackend = chain.filter((s) => s.document?.kind === 'policies' && s.document.sections.backend);
         if (withBackend.length === 0 && !hasGlobal) continue; // APIM's default global policy forwards.
-        const backend = composePolicies(chain, 'backend').map((p) => p.element);
-        if (containsAny(backend, new Set(['forward-request']))) continue;
-        if (containsAny(backend, RESPONDERS)) continue;
-        const inbound = composePolicies(chain, 'inbound').map((p) => p.element);
-        if (containsAny(inbound, RESPONDERS)) continue;
+        const backend = model.composedSection(chain, 'backend').map((p) => p.element);
+        if (forwards(backend)) continue;
+        if (responds(backend)) continue;
+        const inbound = model.composedSection(chain, 'inbound').map((p) => p.element);
+        if (responds(inbound)) continue;
         const culprit = withBackend[withBackend.length - 1] ?? chain.findLast((s) => s.document);
         const doc = culprit?.document;
         const unit = doc ? unitByFile.get(doc.file) : undefined;

@@ -13,10 +13,9 @@ export const rule = defineRule({
   check(ctx) {
     forEachPolicy(ctx.model, ({ unit, element, section, spec }) => {
       if (!spec) return;
-      const allowed = spec.sections.join(', ');
       if (section) {
         if (!spec.sections.includes(section)) {
-          ctx.report(unit, element.pos, `<${element.name}> is not allowed in <${section}> (allowed in: ${allowed})`);
+          ctx.report(unit, element.pos, `<${element.name}> is not allowed in <${section}> (allowed in: ${spec.sections.join(', ')})`);
         }
       } else if (unit.kind === 'fragment') {
         for (const inc of ctx.model.fragmentInclusions(unit.key)) {
@@ -24,7 +23,7 @@ export const rule = defineRule({
             ctx.report(
               unit,
               element.pos,
-              `<${element.name}> is not allowed in <${inc.section}>, where ${inc.unit.label} includes this fragment (${inc.unit.file}:${inc.include.pos.line}) (allowed in: ${allowed})`,
+              `<${element.name}> is not allowed in <${inc.section}>, where ${inc.unit.label} includes this fragment (${inc.unit.file}:${inc.include.pos.line}) (allowed in: ${spec.sections.join(', ')})`,
             );
           }
         }
