@@ -52,6 +52,8 @@ export interface ApimopsConfig {
     storeFailure?: 'open' | 'closed';
     identityHosts?: string[];
     backends?: Record<string, string>;
+    /** Client certificates for authentication-certificate: name → PEM/PFX file (relative to apimops.yaml). */
+    certificates?: Record<string, string>;
     watch?: boolean;
   };
   test?: { cases?: string; store?: string };

@@ -13,7 +13,9 @@ import { createStore } from '../../gateway/stores/factory.js';
 import { BackendResilience } from '../../gateway/backends-resilience.js';
 import { findProjectRoot, IDENTITY_PROVIDER_EXTENSION, LocalIdentityProvider } from '../../gateway/identity-provider.js';
 import { SELF_HOSTED_APIS_EXTENSION, selfHostedApis, STORE_FAILURE_EXTENSION } from '../../gateway/limits.js';
-import type { GatewayLogger } from '../../gateway/state.js';
+import type { ClientCertificate, GatewayLogger } from '../../gateway/state.js';
+import { readClientCertificate } from '../../gateway/policies/authentication-certificate.js';
+import { readFileSync } from 'node:fs';
 
 interface ServeFlags {
   env?: string;
@@ -22,6 +24,7 @@ interface ServeFlags {
   store?: string;
   watch?: boolean;
   backend: string[];
+  certificate: string[];
   output: 'text' | 'json';
   maxBodyBytes?: string;
   maxHeaderBytes?: string;
@@ -42,7 +45,7 @@ export const command: CommandModule = {
   apimops serve artifacts-sample --port 0 --backend payments-backend=http://127.0.0.1:9091/api --watch`,
   define(cmd, io, setExit) {
     cmd
-      .usage('[<folder>] [--env <name>] [--host 127.0.0.1] [--port 8080] [--store memory|redis://host:port] [--watch] [--backend <name>=<url>]...')
+      .usage('[<folder>] [--env <name>] [--host 127.0.0.1] [--port 8080] [--store memory|redis://host:port] [--watch] [--backend <name>=<url>]... [--certificate <name>=<path>]...')
       .argument('[folder]', 'the artifact folder (default: artifacts of apimops.yaml, else .)')
       .option('--env <name>', 'environment whose overrides apply (configuration.<env>.yaml; default serve.environment of apimops.yaml, else local)')
       .option('--host <host>', 'address to listen on (default 127.0.0.1)')
@@ -50,6 +53,7 @@ export const command: CommandModule = {
       .option('--store <url>', 'memory (default) or redis://host:port for shared counters and cache')
       .option('--watch', 'reload when the folder changes; a broken change keeps the last good configuration')
       .option('--backend <name=url>', 'point a backend (or an API\'s service URL) at a local service; repeatable', collect, [])
+      .option('--certificate <name=path>', 'a client certificate for authentication-certificate (PEM with its key, or PFX; password in APIMOPS_CERTIFICATE_PASSWORD_<NAME>); repeatable', collect, [])
       .option('--max-body-bytes <n>', 'largest request body (413 above it)', undefined)
       .option('--max-header-bytes <n>', 'largest request header section (431 above it)', undefined)
       .addOption(outputOption())
@@ -77,6 +81,30 @@ function parseBackends(values: readonly string[], fromConfig: Record<string, str
   return out;
 }
 
+/**
+ * Client certificates for `authentication-certificate`: `serve.certificates` of apimops.yaml (paths relative to
+ * it) overlaid by `--certificate name=path` (relative to the current folder). The password of `name` comes
+ * from `APIMOPS_CERTIFICATE_PASSWORD_<NAME>` (upper case, other characters as `_`) — never from a file in the repo.
+ */
+function loadCertificates(values: readonly string[], fromConfig: Record<string, string> | undefined, configDir: string, io: CliIO): Map<string, ClientCertificate> {
+  const paths = new Map<string, string>(Object.entries(fromConfig ?? {}).map(([n, p]) => [n, resolve(configDir, p)]));
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0 || eq === v.length - 1) throw new UserError('E_USAGE', `--certificate: "${v}" is not <name>=<path>`);
+    paths.set(v.slice(0, eq), resolve(io.cwd, v.slice(eq + 1)));
+  }
+  const out = new Map<string, ClientCertificate>();
+  for (const [name, path] of paths) {
+    const password = io.env[`APIMOPS_CERTIFICATE_PASSWORD_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+    try {
+      out.set(name, readClientCertificate(name, readFileSync(path), password));
+    } catch (e) {
+      throw new UserError('E_USAGE', `--certificate ${name}: ${path}: ${(e as Error).message}`, { hint: 'a PEM file with the certificate and its private key, or a PFX; its password in APIMOPS_CERTIFICATE_PASSWORD_' + name.toUpperCase().replace(/[^A-Z0-9]/g, '_') });
+    }
+  }
+  return out;
+}
+
 function intFlag(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -92,6 +120,7 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
   const serveConfig = first.config.config.serve ?? {};
   printWarnings(io, first.diagnostics);
   const backendUrls = parseBackends(flags.backend, serveConfig.backends);
+  const certificates = loadCertificates(flags.certificate, serveConfig.certificates, first.config.dir, io);
   const port = intFlag(flags.port, 'port') ?? serveConfig.port ?? 8080;
   const host = flags.host ?? serveConfig.host ?? '127.0.0.1';
   const storeUrl = flags.store ?? serveConfig.store;
@@ -114,7 +143,7 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
   try {
     // Circuit breakers and pools of backends/*.yaml; reads the current backends, so --watch reloads apply.
     const backendGuard = new BackendResilience(() => gateway.currentConfig.backends);
-    gateway = await createGateway({ state: first.state, backendUrls, store, logger, extensions, backendGuard });
+    gateway = await createGateway({ state: first.state, backendUrls, store, logger, extensions, backendGuard, certificates });
   } catch (e) {
     await store.close();
     throw e;
