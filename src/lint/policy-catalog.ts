@@ -256,7 +256,7 @@ export const POLICY_CATALOG: Readonly<Record<string, PolicySpec>> = {
     sections: ['outbound', 'on-error'],
     attributes: { 'unspecified-status-code-action': req(VALIDATION_ACTION), 'errors-variable-name': lit(opt()) },
   },
-  wait: { sections: ALL, policyChildren: true, attributes: { for: opt(en('all', 'any')) } },
+  wait: { sections: ['inbound', 'backend', 'outbound'], policyChildren: true, attributes: { for: opt(en('all', 'any')) } },
   'get-authorization-context': {
     sections: I,
     attributes: {

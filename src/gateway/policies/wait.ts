@@ -1,3 +1,4 @@
+import { PolicyError } from '../errors.js';
 import type { CompiledBlock, PolicyModule, RequestState, SectionSignal } from './types.js';
 
 /** The elements `wait` may hold (wait-policy.md). */
@@ -21,8 +22,9 @@ export const wait = {
   name: 'wait',
   sections: ['inbound', 'backend', 'outbound'],
   compile(el, ctx) {
-    const forAttr = (ctx.literal(el, 'for') ?? 'all').trim().toLowerCase();
-    if (forAttr !== 'all' && forAttr !== 'any') ctx.fail(el, `wait@for must be "all" or "any", not "${forAttr}"`);
+    const forAttr = ctx.attr(el, 'for');
+    const literalFor = forAttr && !forAttr.isExpression ? forAttr.literal!.trim().toLowerCase() : undefined;
+    if (literalFor !== undefined && literalFor !== 'all' && literalFor !== 'any') ctx.fail(el, `wait@for must be "all" or "any", not "${literalFor}"`);
     const children = ctx.elements(el);
     if (children.length === 0) ctx.fail(el, '<wait> needs at least one child policy (send-request, cache-lookup-value or choose)');
     const counts = new Map<string, number>();
@@ -34,10 +36,17 @@ export const wait = {
       seen.set(c.name, n);
       return ctx.compileBlock([c], (counts.get(c.name) ?? 1) > 1 ? `${c.name}[${n}]` : c.name);
     });
-    const any = forAttr === 'any';
+    const forOf = (state: RequestState): boolean => {
+      if (!forAttr) return false;
+      if (literalFor !== undefined) return literalFor === 'any';
+      const v = forAttr.string(state).trim().toLowerCase();
+      if (v !== 'all' && v !== 'any') throw new PolicyError({ source: 'wait', reason: 'InvalidValue', message: `wait@for must be "all" or "any", not "${v}"`, statusCode: 500 });
+      return v === 'any';
+    };
     return {
       name: 'wait',
       async run(state) {
+        const any = forOf(state);
         const runs = branches.map((b) => runBranch(b, state));
         if (any) {
           // The losers keep running; their failures are not this request's (nothing awaits them).
