@@ -183,6 +183,15 @@ describe('Liquid tags in set-body', () => {
     await gw2.close();
   });
 
+  it('a body cannot make a template spin: a huge range fails the request (500), the gateway keeps serving', async () => {
+    const gw = await withPolicy('<set-body template="liquid">{% for i in (1..body.n) %}x{% endfor %}{{ body.flag }} {{ body.pi }}</set-body>');
+    const huge = await post(gw, '/x', '{"n": 1000000000}');
+    expect(huge.status).toBe(500);
+    const echo = (await (await post(gw, '/x', '{"n": 3, "flag": true, "pi": 3.5}')).json()) as Echo;
+    expect(echo.body).toBe('xxxtrue 3.5');
+    await gw.close();
+  });
+
   it('rendering reuses the compiled template (no parsing per request)', () => {
     const t = compileLiquid('{% for i in (1..3) %}{{ i | Times: k }}{% endfor %}');
     expect(t.render({ k: 2 })).toBe('246');

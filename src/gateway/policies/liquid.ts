@@ -218,6 +218,16 @@ interface Ctx {
   readonly root: Record<string, unknown>;
   readonly vars: Map<string, unknown>;
   readonly now: () => number;
+  /** Loop iterations left in this render (a request body cannot make a template spin forever). */
+  steps: number;
+}
+
+/** Loop iterations (and range elements) one render may use; beyond it the render fails. */
+export const LIQUID_MAX_STEPS = 1_000_000;
+
+function spend(c: Ctx, n: number): void {
+  c.steps -= n;
+  if (c.steps < 0) throw new Error(`Liquid: the template exceeded ${LIQUID_MAX_STEPS} loop iterations`);
 }
 
 type Expr = (c: Ctx) => unknown;
@@ -239,6 +249,7 @@ function parseValue(m: Markup): Expr {
     return (c) => {
       const a = Math.trunc(toNumber(from(c)));
       const b = Math.trunc(toNumber(to(c)));
+      if (b >= a) spend(c, b - a + 1);
       const out: number[] = [];
       for (let i = a; i <= b; i++) out.push(i);
       return out;
@@ -901,6 +912,7 @@ class Parser {
       const length = list.length;
       try {
         for (let i = 0; i < length; i++) {
+          spend(c, 1);
           c.vars.set(name, list[i]);
           c.vars.set('forloop', { index: i + 1, index0: i, rindex: length - i, rindex0: length - i - 1, first: i === 0, last: i === length - 1, length });
           if (jsonArray && i > 0) out.s += ',';
@@ -924,7 +936,7 @@ export function compileLiquid(text: string): LiquidTemplate {
   return {
     render(scope, options) {
       const out = { s: '' };
-      root({ root: scope, vars: new Map(), now: options?.now ?? Date.now }, out);
+      root({ root: scope, vars: new Map(), now: options?.now ?? Date.now, steps: LIQUID_MAX_STEPS }, out);
       return out.s;
     },
   };
