@@ -19,15 +19,24 @@ class Fail {
   ) {}
 }
 
+/** `{ ch, n: 1 }` for every ASCII character, shared: callers only read the result, so no object per character. */
+const ASCII: readonly { ch: string; n: number }[] = Array.from({ length: 128 }, (_, c) => Object.freeze({ ch: String.fromCharCode(c), n: 1 }));
+
 /** A character of the source with entities decoded: `ch` and how many source characters it spans. */
 function charAt(src: string, i: number): { ch: string; n: number } {
-  const c = src[i]!;
-  if (c === '&') {
+  const code = src.charCodeAt(i);
+  if (code === AMP) {
     const e = entityAt(src, i);
     if (e) return { ch: e.ch, n: e.length };
   }
-  return { ch: c, n: 1 };
+  return code < 128 ? ASCII[code]! : { ch: src[i]!, n: 1 };
 }
+
+const AMP = 38;
+
+/** Characters `scanCode` acts on (brackets, quotes, `@`, `$`, `/`, and `&` which may encode one of them). */
+const CODE_SPECIAL = new Uint8Array(128);
+for (const c of '(){}[]"\'@$/&') CODE_SPECIAL[c.charCodeAt(0)] = 1;
 
 /**
  * Scans the region that starts at `start` (the offset of `@`, followed by `(` or `{`).
@@ -48,6 +57,11 @@ export function scanRegion(src: string, start: number): RegionScan {
 function scanCode(src: string, i: number, closer: string, openedAt: number): number {
   const stack: { closer: string; at: number }[] = [{ closer, at: openedAt }];
   while (i < src.length) {
+    const code = src.charCodeAt(i);
+    if (code < 128 && CODE_SPECIAL[code] === 0) {
+      i++; // most of an expression: identifiers, operators, spaces
+      continue;
+    }
     const { ch, n } = charAt(src, i);
     switch (ch) {
       case '(':

@@ -3,7 +3,7 @@
  * lint (to find problems with positions) and the gateway (to run them). Parse once, use many times.
  */
 export * from './types.js';
-export { parsePolicyDocument, type ParseResult } from './parse.js';
+export { parsePolicyDocument, type ParseOptions, type ParseResult } from './parse.js';
 export { LineIndex, advancePos } from './positions.js';
 export { decodeEntities } from './entities.js';
 export { scanRegion, type RegionScan } from './csharp-region.js';

@@ -20,6 +20,16 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
+/** How to parse. */
+export interface ParseOptions {
+  /**
+   * `keep` (default): every text node, as written. `drop`: leave out text nodes that are only whitespace
+   * (indentation between elements). Lint uses `drop`: no rule reads indentation, and a folder's documents
+   * then take a quarter fewer objects; the gateway keeps them, so text content stays exact.
+   */
+  whitespaceText?: 'keep' | 'drop';
+}
+
 /** Thrown inside the tokenizer to stop at the first structural error (it carries the position). */
 class ParseStop {
   constructor(
@@ -63,7 +73,7 @@ function intern(s: string): string {
  * @example
  * const { document, diagnostics } = parsePolicyDocument('<policies><inbound><base /></inbound></policies>', 'policy.xml');
  */
-export function parsePolicyDocument(text: string, file = '<policy>'): ParseResult {
+export function parsePolicyDocument(text: string, file = '<policy>', options: ParseOptions = {}): ParseResult {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const lines = new LineIndex(src, file);
   const diagnostics: Diagnostic[] = [];
@@ -71,7 +81,7 @@ export function parsePolicyDocument(text: string, file = '<policy>'): ParseResul
     const p = lines.at(offset);
     return { file, line: p.line, column: p.column, message, severity: 'error', code: 'policy-parse' };
   };
-  const tokenizer = new Tokenizer(src, lines);
+  const tokenizer = new Tokenizer(src, lines, options.whitespaceText === 'drop');
   let root: PolicyElement;
   try {
     root = tokenizer.document();
@@ -112,14 +122,17 @@ export function parsePolicyDocument(text: string, file = '<policy>'): ParseResul
 /** Shared by every element without attributes / children: nothing in the AST is mutated after parsing. */
 const NO_ATTRIBUTES: PolicyAttribute[] = Object.freeze([]) as unknown as PolicyAttribute[];
 const NO_CHILDREN: PolicyNode[] = Object.freeze([]) as unknown as PolicyNode[];
+const NO_COMMENTS: PolicyComment[] = Object.freeze([]) as unknown as PolicyComment[];
 
 /** The XML state machine; one instance per file. Scans char codes, never one-character strings. */
 class Tokenizer {
   i = 0;
-  readonly comments: PolicyComment[] = [];
+  /** Shared empty list until the first comment (most files have none). */
+  comments: PolicyComment[] = NO_COMMENTS;
   constructor(
     private readonly src: string,
     private readonly lines: LineIndex,
+    private readonly dropWhitespace: boolean,
   ) {}
 
   private code(at: number): number {
@@ -174,7 +187,8 @@ class Tokenizer {
       pos: this.lines.at(start),
       endPos: this.lines.at(this.i),
     };
-    this.comments.push(c);
+    if (this.comments === NO_COMMENTS) this.comments = [c];
+    else this.comments.push(c);
     return c;
   }
 
@@ -304,8 +318,17 @@ class Tokenizer {
         }
         return children;
       }
-      if (src.charCodeAt(this.i) !== LT) node = this.text(name);
-      else if (next === BANG && src.startsWith('<!--', this.i)) node = this.comment();
+      if (src.charCodeAt(this.i) !== LT) {
+        if (this.dropWhitespace) {
+          let j = this.i;
+          while (isSpaceCode(src.charCodeAt(j))) j++;
+          if (j >= src.length || src.charCodeAt(j) === LT) {
+            this.i = j; // whitespace only: not kept (ParseOptions.whitespaceText)
+            continue;
+          }
+        }
+        node = this.text(name);
+      } else if (next === BANG && src.startsWith('<!--', this.i)) node = this.comment();
       else if (next === BANG && src.startsWith('<![CDATA[', this.i)) node = this.cdata();
       else if (next === QUESTION) throw new ParseStop(this.i, 'processing instruction inside an element');
       else node = this.element();

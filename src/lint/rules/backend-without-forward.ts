@@ -69,8 +69,11 @@ export const rule = defineRule({
       const m = /^(.*)\/operations\/[^/]+$/.exec(op.key);
       if (m) addOp(m[1]!, op.name);
     }
+    const opUnits = new Map<string, PolicyUnit>();
     for (const u of ctx.input.units) {
-      if (u.kind === 'operation') addOp(`${u.workspace ? `/workspaces/${u.workspace}` : ''}/apis/${u.api}`, u.operation!);
+      if (u.kind !== 'operation') continue;
+      addOp(`${u.workspace ? `/workspaces/${u.workspace}` : ''}/apis/${u.api}`, u.operation!);
+      opUnits.set(u.key, u);
     }
     for (const api of model.input.state.api.values()) {
       const workspace = /^\/workspaces\/([^/]+)\//.exec(api.key)?.[1];
@@ -81,13 +84,16 @@ export const rule = defineRule({
         evaluate(`API ${api.name}`, model.parentChains(apiUnit).map((c) => ({ ...c, chain: [...c.chain, { scope: apiUnit.label, ...(apiUnit.document ? { document: model.inlinedDocument(apiUnit)! } : {}) }] })));
         continue;
       }
+      // The scopes above an operation depend only on its API (and workspace): build them once per API.
+      const above = model.parentChains({ key: '', kind: 'operation', label: '', file: '', text: '', ...base });
       for (const op of [...ops].sort()) {
         const key = `${api.key}/operations/${op}/policies/policy`;
-        const opUnit: PolicyUnit = model.unit(key) ?? { key, kind: 'operation', label: `operation ${api.name}/${op}`, file: '', text: '', ...base, operation: op };
+        const opUnit: PolicyUnit = opUnits.get(key) ?? { key, kind: 'operation', label: `operation ${api.name}/${op}`, file: '', text: '', ...base, operation: op };
         const doc = opUnit.document ? model.inlinedDocument(opUnit) : undefined;
+        const own: ScopePolicy = doc ? { scope: opUnit.label, document: doc } : { scope: opUnit.label };
         evaluate(
           `operation ${api.name}/${op}`,
-          model.parentChains(opUnit).map((c) => ({ ...c, chain: [...c.chain, doc ? { scope: opUnit.label, document: doc } : { scope: opUnit.label }] })),
+          above.map((c) => ({ ...c, chain: [...c.chain, own] })),
         );
       }
     }

@@ -1,4 +1,4 @@
-import { SECTION_NAMES, childElements } from '../../policy/index.js';
+import { SECTION_NAMES, type PolicyElement } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 
 export const rule = defineRule({
@@ -17,10 +17,11 @@ export const rule = defineRule({
       for (const section of SECTION_NAMES) {
         const sec = doc.sections[section];
         if (!sec) continue;
-        const bases = childElements(sec).filter((e) => e.name === 'base');
-        for (const extra of bases.slice(1)) {
-          const first = bases[0]!.pos;
-          ctx.report(unit, extra.pos, `<${section}> has more than one <base /> (the first is at line ${first.line}); remove this one`);
+        let first: PolicyElement | undefined;
+        for (const e of sec.children) {
+          if (e.type !== 'element' || e.name !== 'base') continue;
+          if (!first) first = e;
+          else ctx.report(unit, e.pos, `<${section}> has more than one <base /> (the first is at line ${first.pos.line}); remove this one`);
         }
       }
     }

@@ -29,8 +29,8 @@ export const rule = defineRule({
       for (const section of SECTION_NAMES) {
         const sec = unit.document.sections[section];
         if (!sec) continue;
+        if (sec.children.some((e) => e.type === 'element' && e.name === 'base')) continue;
         const children = childElements(sec);
-        if (children.some((e) => e.name === 'base')) continue;
         // Policies the broader scopes would have run here, in any product context.
         const dropped: ComposedPolicy[] = [];
         for (const { chain } of ctx.model.parentChains(unit)) {
