@@ -324,7 +324,7 @@ function plain(v: unknown): unknown {
 }
 
 /** `obj.key` / `obj[key]` over every container the pipeline hands to a template. */
-export function member(obj: unknown, key: unknown): unknown {
+function member(obj: unknown, key: unknown): unknown {
   const o = plain(obj);
   if (o === null || o === undefined) return undefined;
   const k = plain(key);
@@ -429,7 +429,7 @@ function iterable(v: unknown): unknown[] {
 }
 
 /** Output text: booleans lowercase (DotLiquid), arrays joined with nothing, JSON containers as JSON. */
-export function toText(v: unknown): string {
+function toText(v: unknown): string {
   const o = plain(v);
   if (o === null || o === undefined || o === EMPTY || o === BLANK) return '';
   if (typeof o === 'string') return o;
