@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayLoadError } from '../../src/gateway/index.js';
-import { compileLiquid } from '../../src/gateway/policies/liquid.js';
+import fc from 'fast-check';
+import { compileLiquid, LiquidSyntaxError } from '../../src/gateway/policies/liquid.js';
 import { gatewayFor, startBackend } from './helpers.js';
 import { CORPUS_DIR } from '../support/shared.js';
 
@@ -226,5 +227,27 @@ describe('a Liquid template that does not parse fails the load at the tag', () =
   it('a bad for and an unclosed output tag', async () => {
     expect(await loadErrors('    <set-body template="liquid">{% for x of y %}{% endfor %}</set-body>')).toEqual(['apis/a/policy.xml:4:33: Liquid: expected "in" in "x of y"']);
     expect(await loadErrors('    <set-body template="liquid">ok {{ body.x </set-body>')).toEqual(['apis/a/policy.xml:4:36: Liquid output "{{" is not closed with "}}"']);
+  });
+});
+
+describe('Liquid on arbitrary input', () => {
+  it('compiling either succeeds or throws a LiquidSyntaxError with an offset inside the text; rendering never throws', () => {
+    const piece = fc.constantFrom('{%', '%}', '{{', '}}', '{%-', '-%}', ' if ', ' for ', ' in ', ' endif ', ' endfor ', ' else ', ' case ', ' when ', ' endcase ', ' assign ', '=', ' x ', 'body.a', '[0]', '"s"', '1', '..', '(', ')', ' | ', 'Upcase', ':', ',', ' raw ', ' endraw ', ' comment ', ' endcomment ', ' == ', ' contains ', ' and ', 'text\n');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (parts) => {
+        const text = parts.join('');
+        let t;
+        try {
+          t = compileLiquid(text);
+        } catch (e) {
+          expect(e).toBeInstanceOf(LiquidSyntaxError);
+          expect((e as LiquidSyntaxError).offset).toBeGreaterThanOrEqual(0);
+          expect((e as LiquidSyntaxError).offset).toBeLessThan(Math.max(1, text.length));
+          return;
+        }
+        expect(typeof t.render({ body: { a: [1, 'two', { x: null }] } })).toBe('string');
+      }),
+      { numRuns: 2000, seed: 5 },
+    );
   });
 });
