@@ -1,21 +1,21 @@
 /**
- * The upstream HTTP client: undici with pooled keep-alive connections (PERFORMANCE.md: `request()` and
- * the body streamed or read whole — no per-request `stream.pipeline`). Loopback and any backend the folder
- * names; failures become `BackendError`s with APIM's reasons (`BackendConnectionFailure`, `Timeout`).
+ * The upstream HTTP client: undici with pooled keep-alive connections, one `dispatch()` per exchange with our
+ * own handler (upstream.ts: small bodies read whole, large ones streamed — no per-request `stream.pipeline`,
+ * PERFORMANCE.md). Loopback and any backend the folder names; failures become `BackendError`s with APIM's
+ * reasons (`BackendConnectionFailure`, `Timeout`, `ClientConnectionFailure` when the caller went away).
  */
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
-import { BodyHolder } from './body.js';
-import { HeaderBag } from './headers.js';
 import { rootCertificates } from 'node:tls';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { BackendClient, ClientCertificate, OutboundRequest, OutboundResponse } from './state.js';
+import { exchange, HOP_BY_HOP, UpstreamCancel, type UpstreamResponse } from './upstream.js';
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) never forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
+/** Request headers not forwarded as they are when the client's address is appended to X-Forwarded-For. */
+const NOT_FORWARDED_XFF: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'x-forwarded-for']);
 
 /** A failed backend call. */
 export class BackendError extends Error {
   constructor(
-    readonly reason: 'BackendConnectionFailure' | 'Timeout',
+    readonly reason: 'BackendConnectionFailure' | 'Timeout' | 'ClientConnectionFailure',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -57,14 +57,11 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
   };
   return {
     async send(req: OutboundRequest, signal?: AbortSignal): Promise<OutboundResponse> {
-      const headers: Record<string, string | string[]> = {};
-      for (const [name, value] of req.headers.wire()) {
-        if (HOP_BY_HOP.has(name.toLowerCase())) continue;
-        headers[name] = value;
-      }
+      // [name, value, …] straight from the bag, hop-by-hop and X-Forwarded-For left out (appended below).
+      const headers = req.headers.flat(req.forwardedFor ? NOT_FORWARDED_XFF : HOP_BY_HOP);
       if (req.forwardedFor) {
         const prior = req.headers.get('x-forwarded-for');
-        headers[prior === undefined ? 'X-Forwarded-For' : findName(headers, 'x-forwarded-for')] = prior === undefined ? req.forwardedFor : `${prior}, ${req.forwardedFor}`;
+        headers.push('X-Forwarded-For', prior === undefined ? req.forwardedFor : `${prior}, ${req.forwardedFor}`);
       }
       let body: Dispatcher.DispatchOptions['body'] = undefined;
       if (req.body.isStream) {
@@ -74,39 +71,30 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
         if (b && b.length > 0) body = b;
       }
       const dispatcher = req.clientCertificate ? certificateAgent(req.clientCertificate, req.rejectUnauthorized === false) : req.rejectUnauthorized === false ? insecure : agent;
+      const cancel = req.cancel ?? (signal ? cancelOnAbort(signal) : undefined);
       let url = req.url;
       for (let redirects = 0; ; redirects++) {
-        let res: Dispatcher.ResponseData;
+        let res: UpstreamResponse;
         try {
-          res = await dispatcher.request({
-            origin: url.origin,
-            path: url.pathname + url.search,
-            method: req.method as Dispatcher.HttpMethod,
-            headers,
-            body,
-            headersTimeout: req.timeoutMs,
-            bodyTimeout: 0,
-            signal,
-          });
+          res = await exchange(
+            dispatcher,
+            { origin: url.origin, path: url.pathname + url.search, method: req.method as Dispatcher.HttpMethod, headers, body, headersTimeout: req.timeoutMs, bodyTimeout: 0 },
+            cancel,
+          );
         } catch (e) {
-          throw toBackendError(e, url);
+          throw toBackendError(e, url, cancel);
         }
-        if (req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && res.headers.location && redirects < 10) {
-          await res.body.dump();
-          url = new URL(String(res.headers.location), url);
+        const location = res.headers.get('location');
+        if (req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location && redirects < 10) {
+          if (res.body.isStream) await res.body.read();
+          url = new URL(location, url);
           if (res.statusCode === 303) {
             req.method = 'GET';
             body = undefined;
           }
           continue;
         }
-        const out = new HeaderBag();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (v === undefined || HOP_BY_HOP.has(k) && k !== 'content-length') continue;
-          if (Array.isArray(v)) for (const x of v) out.append(k, x);
-          else out.append(k, v);
-        }
-        return { statusCode: res.statusCode, statusReason: '', headers: out, body: BodyHolder.fromStream(res.body) };
+        return { statusCode: res.statusCode, statusReason: '', headers: res.headers, body: res.body };
       }
     },
     async close() {
@@ -115,11 +103,18 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
   };
 }
 
-function findName(headers: Record<string, unknown>, lower: string): string {
-  return Object.keys(headers).find((k) => k.toLowerCase() === lower) ?? lower;
+/** The caller's AbortSignal as an `UpstreamCancel` (embedders and tests; the server passes a cancel itself). */
+function cancelOnAbort(signal: AbortSignal): UpstreamCancel {
+  const cancel = new UpstreamCancel();
+  if (signal.aborted) cancel.abort(new Error('aborted'));
+  else signal.addEventListener('abort', () => cancel.abort(new Error('aborted')), { once: true });
+  return cancel;
 }
 
-function toBackendError(e: unknown, url: URL): BackendError {
+function toBackendError(e: unknown, url: URL, cancel: UpstreamCancel | undefined): BackendError {
+  if (cancel?.aborted) {
+    return new BackendError('ClientConnectionFailure', `The client closed the connection while the backend call to ${url.origin} was pending`, { cause: e });
+  }
   if (e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.ConnectTimeoutError) {
     return new BackendError('Timeout', `Request to the backend service timed out: ${url.origin}`, { cause: e });
   }

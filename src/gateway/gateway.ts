@@ -28,6 +28,7 @@ import { TraceRecorder } from './trace.js';
 import { corsPending } from './policies/cors.js';
 import { runAfterResponse } from './limits.js';
 import type { PolicyResult, SectionSignal } from './policies/types.js';
+import type { UpstreamCancel } from './upstream.js';
 
 /** APIM self-hosted gateway health probe path. */
 export const STATUS_PATH = '/status-0123456789abcdef';
@@ -43,6 +44,8 @@ export interface GatewayRequest {
   body: BodyHolder;
   ipAddress: string;
   signal?: AbortSignal;
+  /** The server fires it when the client's connection closes first (cheaper than an AbortSignal listener). */
+  cancel?: UpstreamCancel;
 }
 
 /** The response to send. */
@@ -214,6 +217,7 @@ export class Gateway {
       context: undefined,
       messageOverride: undefined,
       signal: req.signal,
+      cancel: req.cancel,
     };
   }
 

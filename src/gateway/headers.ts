@@ -56,6 +56,12 @@ export class HeaderBag {
     if (e) e.value.push(value);
     else this.map.set(key, { key: name, value: [value] });
   }
+  /** `append` with the lower-cased name already at hand (the upstream client's hot path). */
+  appendLower(lower: string, name: string, value: string): void {
+    const e = this.map.get(lower);
+    if (e) e.value.push(value);
+    else this.map.set(lower, { key: name, value: [value] });
+  }
   delete(name: string): void {
     this.map.delete(name.toLowerCase());
   }
@@ -96,6 +102,21 @@ export class HeaderBag {
       this.view.multiValue = true;
     }
     return this.view;
+  }
+  /**
+   * `[name, value, name, value, …]` in wire form (as `wire()`: repeated lines only for the headers that need
+   * them), leaving out the lower-case names in `skip` — what undici and `writeHead` take without a copy.
+   */
+  flat(skip: ReadonlySet<string>): string[] {
+    const out: string[] = [];
+    for (const [k, e] of this.map) {
+      if (skip.has(k)) continue;
+      const v = e.value;
+      if (v.length === 1) out.push(e.key, v[0]!);
+      else if (REPEATED.has(k)) for (const x of v) out.push(e.key, x);
+      else out.push(e.key, v.join(','));
+    }
+    return out;
   }
   /** As a plain object for undici / node (`values` joined unless repeated lines are needed). */
   toRecord(): Record<string, string | string[]> {

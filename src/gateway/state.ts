@@ -9,6 +9,7 @@ import type { HeaderBag } from './headers.js';
 import type { LastError } from './errors.js';
 import type { Scope, Section } from './policies/types.js';
 import type { TraceRecorder } from './trace.js';
+import type { UpstreamCancel } from './upstream.js';
 
 /** The request as it will be sent to the backend (mutated by inbound policies). */
 export interface PipelineRequest {
@@ -125,6 +126,8 @@ export interface OutboundRequest {
   forwardedFor?: string;
   /** A client TLS certificate to present (authentication-certificate); the client keeps one dispatcher per certificate. */
   clientCertificate?: ClientCertificate;
+  /** Fired when the caller of the gateway went away: the exchange is aborted (`ClientConnectionFailure`). */
+  cancel?: UpstreamCancel;
 }
 
 /** A client TLS certificate (authentication-certificate), loaded when the gateway is created. */
@@ -220,4 +223,6 @@ export interface RequestState {
   clientCertificate?: ClientCertificate;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal | undefined;
+  /** Fired when the client's connection closes before the response (server.ts); forward-request aborts its call. */
+  readonly cancel?: UpstreamCancel;
 }

@@ -12,11 +12,19 @@ let backend: Awaited<ReturnType<typeof startBackend>>;
 let gw: LocalGateway;
 let server: RunningServer;
 const accessLines: string[] = [];
+const held: { closed: Promise<boolean> }[] = [];
+let heldArrived: (() => void) | undefined;
 
 beforeAll(async () => {
   backend = await startBackend((req, res, body) => {
     if (req.url?.startsWith('/slow')) {
       setTimeout(() => res.end('late'), 2_000).unref();
+      return;
+    }
+    if (req.url?.startsWith('/hold')) {
+      // Never answers on its own: the test watches whether the gateway gives up the call.
+      held.push({ closed: new Promise<boolean>((resolve) => res.on('close', () => resolve(!res.writableEnded))) });
+      heldArrived?.();
       return;
     }
     if (req.url?.startsWith('/reset')) {
@@ -27,7 +35,7 @@ beforeAll(async () => {
     res.end(`ok ${body.length}`);
   });
   gw = await gatewayFor({
-    global: `<policies><inbound /><backend><forward-request timeout-ms="300" /></backend><outbound /><on-error><set-header name="X-Last" exists-action="override"><value>@(context.LastError.Source + "/" + context.LastError.Reason)</value></set-header></on-error></policies>`,
+    global: `<policies><inbound /><backend><forward-request timeout-ms="@(context.Request.Url.Path.Contains(&quot;/hold&quot;) ? 60000 : 300)" /></backend><outbound /><on-error><set-header name="X-Last" exists-action="override"><value>@(context.LastError.Source + "/" + context.LastError.Reason)</value></set-header></on-error></policies>`,
     apis: [
       { name: 'up', path: 'up', serviceUrl: backend.url, operations: [{ name: 'any', method: 'POST', urlTemplate: '/{*rest}' }, { name: 'get', method: 'GET', urlTemplate: '/{*rest}' }] },
       { name: 'down', path: 'down', serviceUrl: 'http://127.0.0.1:9', operations: [{ name: 'get', method: 'GET', urlTemplate: '/{*rest}' }] },
@@ -97,6 +105,29 @@ describe('serve over real sockets', () => {
     expect(big.status).toBe(413);
     expect(await big.json()).toEqual({ statusCode: 413, message: 'Request entity too large' });
     expect((await fetch(`${server.url}/status-0123456789abcdef`)).status).toBe(200);
+  });
+
+  it('aborts the backend call when the client goes away while it is pending (ClientConnectionFailure)', async () => {
+    const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
+    const client = connect(server.port, '127.0.0.1', () => client.write('GET /up/hold HTTP/1.1\r\nHost: a\r\n\r\n'));
+    await arrived;
+    client.destroy();
+    // true = the backend's response was closed before it was written: the gateway dropped the call.
+    expect(await held[0]!.closed).toBe(true);
+    expect((await fetch(`${server.url}/status-0123456789abcdef`)).status).toBe(200);
+    expect((await fetch(`${server.url}/up/echo`, { method: 'POST', body: 'still here' })).status).toBe(200);
+  });
+
+  it('runs on-error with LastError ClientConnectionFailure when the caller aborts (dispatch with an AbortSignal)', async () => {
+    const before = held.length;
+    const arrived = new Promise<void>((resolve) => (heldArrived = resolve));
+    const caller = new AbortController();
+    const pending = gw.dispatch(new Request('http://gateway.local/up/hold', { signal: caller.signal }));
+    await arrived;
+    caller.abort();
+    const res = await pending;
+    expect(res.headers.get('x-last')).toBe('forward-request/ClientConnectionFailure');
+    expect(await held[before]!.closed).toBe(true);
   });
 
   it('maps a backend that is down to 500 BackendConnectionFailure (on-error sees LastError)', async () => {

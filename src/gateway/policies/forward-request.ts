@@ -69,6 +69,7 @@ export async function callBackend(state: RequestState, source: string, timeoutMs
     rejectUnauthorized: tlsValidates(backend),
     forwardedFor: state.request.ipAddress,
     clientCertificate: state.clientCertificate,
+    cancel: state.cancel,
   };
   state.trace?.add({ section: state.section, scope: state.scope, source, message: `${req.method} ${url.toString()}`, data: { timeoutMs } });
   try {
@@ -78,6 +79,11 @@ export async function callBackend(state: RequestState, source: string, timeoutMs
     return res;
   } catch (e) {
     if (e instanceof BackendError) {
+      if (e.reason === 'ClientConnectionFailure') {
+        // Not the backend's fault (no circuit-breaker failure). Nobody reads this response; on-error still
+        // runs (and may log) with APIM's predefined error.
+        throw new PolicyError({ source, reason: 'ClientConnectionFailure', message: e.message, statusCode: 500, cause: e });
+      }
       if (memberId) state.services.backendGuard!.record(memberId, { errorReason: e.reason }, state);
       if (e.reason === 'Timeout') {
         throw new PolicyError({ source, reason: 'Timeout', message: e.message, statusCode: 504, responseMessage: 'Backend service timeout', cause: e });
