@@ -229,7 +229,8 @@ async function writeResult(req: IncomingMessage, res: ServerResponse, r: Gateway
     res.end(whole);
     return;
   }
-  head(undefined);
+  // A large body still as the backend sent it: its length is known, so no chunked framing is needed.
+  head(Number.isFinite(len) ? len : undefined);
   const s = r.body.takeStream();
   if (s) {
     for await (const chunk of s) {

@@ -27,6 +27,25 @@ beforeAll(async () => {
       heldArrived?.();
       return;
     }
+    if (req.url?.startsWith('/big')) {
+      // 3 MiB with a Content-Length: over the read-whole limit, so the gateway streams it.
+      const chunk = Buffer.alloc(64 * 1024, 'b');
+      res.setHeader('Content-Length', String(48 * chunk.length));
+      for (let i = 0; i < 48; i++) res.write(chunk);
+      res.end();
+      return;
+    }
+    if (req.url?.startsWith('/chunked')) {
+      // No Content-Length: chunked transfer, written over several turns.
+      let i = 0;
+      const next = (): void => {
+        if (i === 5) return void res.end();
+        res.write(`part-${i++};`);
+        setImmediate(next);
+      };
+      next();
+      return;
+    }
     if (req.url?.startsWith('/reset')) {
       req.socket.destroy();
       return;
@@ -66,6 +85,18 @@ describe('serve over real sockets', () => {
     const res = await fetch(`${server.url}/up/echo`, { method: 'POST', body: 'hello' });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('ok 5');
+  });
+
+  it('streams a large response and a chunked one through unchanged', async () => {
+    const big = await fetch(`${server.url}/up/big`);
+    expect(big.status).toBe(200);
+    expect(big.headers.get('content-length')).toBe(String(3 * 1024 * 1024));
+    const bytes = Buffer.from(await big.arrayBuffer());
+    expect(bytes.length).toBe(3 * 1024 * 1024);
+    expect(bytes.every((b) => b === 98)).toBe(true);
+    const chunked = await fetch(`${server.url}/up/chunked`);
+    expect(chunked.status).toBe(200);
+    expect(await chunked.text()).toBe('part-0;part-1;part-2;part-3;part-4;');
   });
 
   it('answers malformed HTTP with 400 and keeps serving', async () => {
