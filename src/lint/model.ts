@@ -103,68 +103,66 @@ export class LintModel {
   private productsByApi?: Map<string, Resource[]>;
   private gatewaysByApi?: Map<string, Resource[]>;
   private readonly nvCache = new Map<string | undefined, Set<string>>();
-  private readonly elementCache = new Map<PolicyUnit, PolicyElement[]>();
-  private readonly expressionCache = new Map<PolicyUnit, ExpressionSite[]>();
+  private walked?: ModelIndex;
   private readonly byName = new Map<string, ElementAt[]>();
-  private nameIndex?: Map<string, { units: PolicyUnit[]; elements: PolicyElement[] }>;
-  private readonly composeMemo: ComposeNode = { next: new Map() };
   /** Cache for `forEachPolicy` (walk-policies.ts): the policy sites are computed once per run. */
   policySitesCache?: unknown[];
+  private readonly composeMemo: ComposeNode = { next: new Map() };
 
   constructor(readonly input: LintInput) {
     for (const u of input.units) this.byKey.set(u.key, u);
   }
 
-  /** Every element of the unit's document (root included), in document order; computed once per unit. */
-  elements(unit: PolicyUnit): readonly PolicyElement[] {
-    let list = this.elementCache.get(unit);
-    if (!list) {
-      list = unit.document ? preorder(unit.document.root) : [];
-      this.elementCache.set(unit, list);
+  /**
+   * One walk over every document, shared by the rules: each unit's elements in document order, the
+   * elements of each name (as parallel lists, not an object per element) and each unit's expressions.
+   * Rules then look only at what they need instead of each walking every element of every file.
+   */
+  private index(): ModelIndex {
+    if (this.walked) return this.walked;
+    const elements = new Map<PolicyUnit, PolicyElement[]>();
+    const byName = new Map<string, { units: PolicyUnit[]; elements: PolicyElement[] }>();
+    const expressions = new Map<PolicyUnit, ExpressionSite[]>();
+    for (const unit of this.input.units) {
+      if (!unit.document) continue;
+      const list = preorder(unit.document.root);
+      elements.set(unit, list);
+      let sites: ExpressionSite[] | undefined;
+      for (const element of list) {
+        let named = byName.get(element.name);
+        if (!named) byName.set(element.name, (named = { units: [], elements: [] }));
+        named.units.push(unit);
+        named.elements.push(element);
+        for (const attribute of element.attributes) if (attribute.expression) (sites ??= []).push({ expression: attribute.expression, element, attribute });
+        for (const c of element.children) if (c.type === 'text' && c.expression) (sites ??= []).push({ expression: c.expression, element });
+      }
+      if (sites) expressions.set(unit, sites);
     }
-    return list;
+    return (this.walked = { elements, byName, expressions });
+  }
+
+  /** Every element of the unit's document (root included), in document order. */
+  elements(unit: PolicyUnit): readonly PolicyElement[] {
+    return this.index().elements.get(unit) ?? NO_ELEMENTS;
   }
 
   /**
-   * Every element named `name` in every unit (units in input order, elements in document order). One pass
-   * over all elements indexes every name, so a rule about one policy looks only at that policy's elements
-   * instead of walking every element of every file.
+   * Every element named `name` in every unit (units in input order, elements in document order), so a rule
+   * about one policy looks only at that policy's elements instead of walking every element of every file.
    */
   elementsNamed(name: string): readonly ElementAt[] {
     let list = this.byName.get(name);
     if (!list) {
-      if (!this.nameIndex) {
-        // One pass over every element, keeping only (unit, element) references per name.
-        const index = new Map<string, { units: PolicyUnit[]; elements: PolicyElement[] }>();
-        for (const unit of this.input.units) {
-          for (const element of this.elements(unit)) {
-            let entry = index.get(element.name);
-            if (!entry) index.set(element.name, (entry = { units: [], elements: [] }));
-            entry.units.push(unit);
-            entry.elements.push(element);
-          }
-        }
-        this.nameIndex = index;
-      }
-      const entry = this.nameIndex.get(name);
+      const entry = this.index().byName.get(name);
       list = entry ? entry.elements.map((element, i) => ({ unit: entry.units[i]!, element })) : [];
       this.byName.set(name, list);
     }
     return list;
   }
 
-  /** Every `@(…)`/`@{…}` of the unit's document in document order (as `collectExpressions`), computed once per unit. */
+  /** Every `@(…)`/`@{…}` of the unit's document in document order (as `collectExpressions`). */
   expressions(unit: PolicyUnit): readonly ExpressionSite[] {
-    let list = this.expressionCache.get(unit);
-    if (!list) {
-      list = [];
-      for (const element of this.elements(unit)) {
-        for (const attribute of element.attributes) if (attribute.expression) list.push({ expression: attribute.expression, element, attribute });
-        for (const c of element.children) if (c.type === 'text' && c.expression) list.push({ expression: c.expression, element });
-      }
-      this.expressionCache.set(unit, list);
-    }
-    return list;
+    return this.index().expressions.get(unit) ?? NO_EXPRESSIONS;
   }
 
   unit(key: string): PolicyUnit | undefined {
@@ -463,6 +461,16 @@ interface ComposeNode extends Partial<Record<SectionName, readonly ComposedPolic
 }
 const NO_DOCUMENT = Symbol('no document');
 const NO_POLICIES: readonly ComposedPolicy[] = [];
+
+/** What `LintModel.index()` computes in its one walk. */
+interface ModelIndex {
+  elements: Map<PolicyUnit, PolicyElement[]>;
+  byName: Map<string, { units: PolicyUnit[]; elements: PolicyElement[] }>;
+  expressions: Map<PolicyUnit, ExpressionSite[]>;
+}
+
+const NO_ELEMENTS: readonly PolicyElement[] = [];
+const NO_EXPRESSIONS: readonly ExpressionSite[] = [];
 
 /** The elements under `root` (root included), depth-first in document order, without a callback per element. */
 function preorder(root: PolicyElement): PolicyElement[] {

@@ -1,6 +1,5 @@
 import { absolutePos, checkExpression } from '../expression-check.js';
-import type { PolicyExpressionSource } from '../../policy/index.js';
-import { defineRule, type PolicyUnit } from '../types.js';
+import { defineRule } from '../types.js';
 
 export const rule = defineRule({
   id: 'expression-syntax',
@@ -13,15 +12,10 @@ export const rule = defineRule({
     good: '<when condition="@(context.Request.Method.Equals("patch", StringComparison.OrdinalIgnoreCase))">',
   },
   check(ctx) {
-    // Every expression in document order (as collectExpressions), without a list of sites per file.
-    const check = (unit: PolicyUnit, expression: PolicyExpressionSource) => {
-      for (const p of checkExpression(expression.source)) ctx.report(unit, absolutePos(expression.pos, p), p.message, p.severity);
-    };
     for (const unit of ctx.input.units) {
       if (!unit.document) continue;
-      for (const element of ctx.model.elements(unit)) {
-        for (const a of element.attributes) if (a.expression) check(unit, a.expression);
-        for (const c of element.children) if (c.type === 'text' && c.expression) check(unit, c.expression);
+      for (const { expression } of ctx.model.expressions(unit)) {
+        for (const p of checkExpression(expression.source)) ctx.report(unit, absolutePos(expression.pos, p), p.message, p.severity);
       }
     }
   },

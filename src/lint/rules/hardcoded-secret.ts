@@ -1,5 +1,5 @@
-import { advancePos, type PolicyPos } from '../../policy/index.js';
-import { defineRule } from '../types.js';
+import { advancePos, type PolicyElement, type PolicyPos } from '../../policy/index.js';
+import { defineRule, type PolicyUnit, type RuleContext } from '../types.js';
 
 /** Patterns of secret-looking literals; each match is reported unless it is a `{{named value}}`. */
 const PATTERNS: { re: RegExp; what: string }[] = [
@@ -36,48 +36,59 @@ export const rule = defineRule({
     good: '<authentication-basic username="svc" password="{{svc-password}}" />',
   },
   check(ctx) {
+    // Most files contain no secret-looking word at all: they need only their credential attributes and
+    // headers checked (found through the model's name index). A decoded value can only gain such a word
+    // from a numeric character reference, hence the "&#" test.
+    const scanned = new Set<PolicyUnit>();
     for (const unit of ctx.input.units) {
-      if (!unit.document) continue;
-      const scan = (text: string, pos: PolicyPos) => {
-        if (!MAYBE_SECRET.test(text)) return; // one cheap test before the patterns
-        for (const { re, what } of PATTERNS) {
-          for (const m of text.matchAll(re)) {
-            ctx.report(unit, advancePos(pos, text, m.index), `${what} is written literally in the policy; use a secret named value ({{name}})`);
-          }
-        }
-      };
-      // Most files contain no secret-looking word at all: then only the credential attributes and headers
-      // need a look. (A decoded value can only gain such a word from a numeric character reference.)
-      const maybe = MAYBE_SECRET.test(unit.text) || unit.text.includes('&#');
-      for (const el of ctx.model.elements(unit)) {
-        if (!maybe && el.name !== 'set-header' && !Object.hasOwn(SECRET_ATTRIBUTES, el.name)) continue;
-        const secretAttrs = SECRET_ATTRIBUTES[el.name] ?? NO_ATTRIBUTES;
-        for (const a of el.attributes) {
-          if (secretAttrs.includes(a.name) && !a.expression && literal(a.value)) {
-            ctx.report(unit, a.valuePos, `"${a.name}" of <${el.name}> is a literal credential; use a secret named value ({{name}})`);
-            continue;
-          }
-          if (maybe) scan(a.value, a.expression ? a.expression.pos : a.valuePos);
-        }
-        if (el.name === 'set-header') {
-          const name = el.attributes.find((a) => a.name === 'name')?.value.toLowerCase() ?? '';
-          if (SECRET_HEADERS.has(name)) {
-            for (const v of el.children) {
-              if (v.type !== 'element' || v.name !== 'value') continue;
-              const text = v.children.map((c) => (c.type === 'text' && !c.expression ? c.text : '')).join('');
-              if (literal(text) && !text.includes('{{') && !/^\s*Bearer\s*$/i.test(text)) {
-                ctx.report(unit, v.pos, `header "${name}" is set to a literal credential; use a secret named value ({{name}})`);
-              }
-            }
-          }
-        }
-        if (!maybe) continue;
-        for (const c of el.children) {
-          if (c.type !== 'text') continue;
-          if (c.expression) scan(c.expression.source, c.expression.pos);
-          else scan(c.text, c.pos);
-        }
-      }
+      if (!unit.document || !(MAYBE_SECRET.test(unit.text) || unit.text.includes('&#'))) continue;
+      scanned.add(unit);
+      for (const el of ctx.model.elements(unit)) checkElement(ctx, unit, el, true);
+    }
+    for (const name of CREDENTIAL_ELEMENTS) {
+      for (const { unit, element } of ctx.model.elementsNamed(name)) if (!scanned.has(unit)) checkElement(ctx, unit, element, false);
     }
   },
 });
+
+/** Elements checked in every file: credential attributes and secret headers. */
+const CREDENTIAL_ELEMENTS = ['set-header', ...Object.keys(SECRET_ATTRIBUTES)];
+
+/** One element's findings; `scan` also looks for secret patterns in its values and text. */
+function checkElement(ctx: RuleContext, unit: PolicyUnit, el: PolicyElement, scan: boolean): void {
+  const secretAttrs = SECRET_ATTRIBUTES[el.name] ?? NO_ATTRIBUTES;
+  for (const a of el.attributes) {
+    if (secretAttrs.includes(a.name) && !a.expression && literal(a.value)) {
+      ctx.report(unit, a.valuePos, `"${a.name}" of <${el.name}> is a literal credential; use a secret named value ({{name}})`);
+      continue;
+    }
+    if (scan) scanText(ctx, unit, a.value, a.expression ? a.expression.pos : a.valuePos);
+  }
+  if (el.name === 'set-header') {
+    const name = el.attributes.find((a) => a.name === 'name')?.value.toLowerCase() ?? '';
+    if (SECRET_HEADERS.has(name)) {
+      for (const v of el.children) {
+        if (v.type !== 'element' || v.name !== 'value') continue;
+        const text = v.children.map((c) => (c.type === 'text' && !c.expression ? c.text : '')).join('');
+        if (literal(text) && !text.includes('{{') && !/^\s*Bearer\s*$/i.test(text)) {
+          ctx.report(unit, v.pos, `header "${name}" is set to a literal credential; use a secret named value ({{name}})`);
+        }
+      }
+    }
+  }
+  if (!scan) return;
+  for (const c of el.children) {
+    if (c.type !== 'text') continue;
+    if (c.expression) scanText(ctx, unit, c.expression.source, c.expression.pos);
+    else scanText(ctx, unit, c.text, c.pos);
+  }
+}
+
+function scanText(ctx: RuleContext, unit: PolicyUnit, text: string, pos: PolicyPos): void {
+  if (!MAYBE_SECRET.test(text)) return; // one cheap test before the patterns
+  for (const { re, what } of PATTERNS) {
+    for (const m of text.matchAll(re)) {
+      ctx.report(unit, advancePos(pos, text, m.index), `${what} is written literally in the policy; use a secret named value ({{name}})`);
+    }
+  }
+}
