@@ -1,4 +1,4 @@
-import type { PolicyElement, PolicyPos, ScopePolicy } from '../../policy/index.js';
+import { sectionOf, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
 import { defineRule, type PolicyUnit } from '../types.js';
 
 const RESPONDERS: ReadonlySet<string> = new Set(['return-response', 'mock-response']);
@@ -10,13 +10,38 @@ function containsMemo(names: ReadonlySet<string>): (elements: readonly PolicyEle
   const deep = (el: PolicyElement): boolean => {
     let r = seen.get(el);
     if (r === undefined) {
-      r = names.has(el.name);
-      for (const c of el.children) if (!r && c.type === 'element') r = deep(c);
+      r = containsDeep(el, names);
       seen.set(el, r);
     }
     return r;
   };
   return (elements) => elements.some(deep);
+}
+
+/** Whether an element or any descendant has one of `names`. */
+function containsDeep(el: PolicyElement, names: ReadonlySet<string>): boolean {
+  if (names.has(el.name)) return true;
+  for (const c of el.children) if (c.type === 'element' && containsDeep(c, names)) return true;
+  return false;
+}
+
+/**
+ * Whether the section composed from the narrowest scope's `own` section (undefined: the scope has none, so
+ * it inherits) over broader scopes whose composed section has such a policy (`above`) has one of `names`:
+ * the answer of `composePolicies` + a deep search, without composing (POLICY-ENGINE.md §3.2: the first
+ * direct `<base/>` stands for the broader section, a second one for nothing).
+ */
+function sectionContains(own: PolicyElement | undefined, above: boolean, names: ReadonlySet<string>): boolean {
+  if (!own) return above;
+  let baseSeen = false;
+  for (const c of own.children) {
+    if (c.type !== 'element') continue;
+    if (c.name === 'base') {
+      if (!baseSeen && above) return true;
+      baseSeen = true;
+    } else if (containsDeep(c, names)) return true;
+  }
+  return false;
 }
 
 export const rule = defineRule({
@@ -85,16 +110,30 @@ export const rule = defineRule({
         continue;
       }
       // The scopes above an operation depend only on its API (and workspace): build them once per API.
-      const above = model.parentChains({ key: '', kind: 'operation', label: '', file: '', text: '', ...base });
+      // Per chain above, whether its composed backend forwards / responds and its inbound responds; then an
+      // operation is fully evaluated (composed, culprit found) only when its own sections do not settle it.
+      const above = model.parentChains({ key: '', kind: 'operation', label: '', file: '', text: '', ...base }).map((c) => {
+        const backend = model.composedAbove(c.chain, 'backend').map((p) => p.element);
+        const inbound = model.composedAbove(c.chain, 'inbound').map((p) => p.element);
+        return { ...c, forwards: forwards(backend), responds: responds(backend), inboundResponds: responds(inbound) };
+      });
       for (const op of [...ops].sort()) {
         const key = `${api.key}/operations/${op}/policies/policy`;
         const opUnit: PolicyUnit = opUnits.get(key) ?? { key, kind: 'operation', label: `operation ${api.name}/${op}`, file: '', text: '', ...base, operation: op };
         const doc = opUnit.document ? model.inlinedDocument(opUnit) : undefined;
+        const backendSec = doc ? sectionOf(doc, 'backend') : undefined;
+        const inboundSec = doc ? sectionOf(doc, 'inbound') : undefined;
         const own: ScopePolicy = doc ? { scope: opUnit.label, document: doc } : { scope: opUnit.label };
-        evaluate(
-          `operation ${api.name}/${op}`,
-          above.map((c) => ({ ...c, chain: [...c.chain, own] })),
-        );
+        for (const c of above) {
+          if (
+            sectionContains(backendSec, c.forwards, FORWARD) ||
+            sectionContains(backendSec, c.responds, RESPONDERS) ||
+            sectionContains(inboundSec, c.inboundResponds, RESPONDERS)
+          ) {
+            continue;
+          }
+          evaluate(`operation ${api.name}/${op}`, [{ ...(c.product !== undefined ? { product: c.product } : {}), chain: [...c.chain, own] }]);
+        }
       }
     }
     // A standalone policy file: only its own backend counts (an inherited one is unknown, assumed to forward).
