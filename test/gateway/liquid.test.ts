@@ -193,6 +193,11 @@ describe('Liquid tags in set-body', () => {
     await gw.close();
   });
 
+  it('DotLiquid quirks: Plus on a string concatenates, Times repeats a string, Round goes to even, UrlEncode as WebUtility', () => {
+    const t = compileLiquid('{{ body.qty | Plus: 1 }} {{ 5 | Plus: 1 }} {{ "ab" | Times: 3 }} {{ 2.5 | Round }} {{ 3.5 | Round }} {{ "a b~\'" | UrlEncode }}');
+    expect(t.render({ body: { qty: '5' } })).toBe("51 6 ababab 2 4 a+b%7E%27");
+  });
+
   it('rendering reuses the compiled template (no parsing per request)', () => {
     const t = compileLiquid('{% for i in (1..3) %}{{ i | Times: k }}{% endfor %}');
     expect(t.render({ k: 2 })).toBe('246');

@@ -23,6 +23,7 @@ import { Buffer } from 'node:buffer';
 import { CsDateTime, CsDictionary, CsDouble, CsKeyValuePair, CsList } from '../../expressions/values.js';
 import { JArray, JObject, JProperty, JToken, JValue } from '../../expressions/json.js';
 import { formatDateTime, parseDateTime } from '../../expressions/dates.js';
+import { roundDotNet } from '../../expressions/numbers.js';
 
 /** A compiled template. */
 export interface LiquidTemplate {
@@ -654,14 +655,16 @@ const FILTERS = new Map<string, Filter>([
   ['minus', (v, [a]) => num(v) - num(a)],
   ['modulo', (v, [a]) => { const b = num(a); return b === 0 ? 0 : num(v) % b; }],
   ['newlinetobr', (v) => str(v).replace(/\r?\n/g, '<br />\n')],
-  ['plus', (v, [a]) => num(v) + num(a)],
+  // DotLiquid: a string input is concatenated, not added ("5" | Plus: 1 is "51") — XML values are strings [INF].
+  ['plus', (v, [a]) => (typeof plain(v) === 'string' ? str(v) + str(a) : num(v) + num(a))],
   ['prepend', (v, [a]) => str(a) + str(v)],
   ['remove', (v, [a]) => str(v).split(str(a)).join('')],
   ['removefirst', (v, [a]) => str(v).replace(str(a), '')],
   ['replace', (v, [a, b]) => str(v).split(str(a)).join(str(b))],
   ['replacefirst', (v, [a, b]) => { const s = str(v); const i = s.indexOf(str(a)); return i < 0 ? s : s.slice(0, i) + str(b) + s.slice(i + str(a).length); }],
   ['reverse', (v) => [...listOf(v)].reverse()],
-  ['round', (v, [d]) => { const p = 10 ** Math.trunc(num(d ?? 0)); return Math.round(num(v) * p) / p; }],
+  // .NET Math.Round: halves go to the even neighbour (2.5 → 2).
+  ['round', (v, [d]) => roundDotNet(num(v), Math.max(0, Math.trunc(num(d ?? 0))))],
   ['rstrip', (v) => str(v).replace(/\s+$/, '')],
   ['size', (v) => { const o = plain(v); if (typeof o === 'string') return o.length; return items(o)?.length ?? sizeOfMap(o) ?? 0; }],
   ['slice', (v, [s, l]) => {
@@ -680,7 +683,8 @@ const FILTERS = new Map<string, Filter>([
   ['strip', (v) => str(v).trim()],
   ['striphtml', (v) => str(v).replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>|<!--[\s\S]*?-->|<[^>]*>/gi, '')],
   ['stripnewlines', (v) => str(v).replace(/\r?\n/g, '')],
-  ['times', (v, [a]) => num(v) * num(a)],
+  // DotLiquid: a string times an integer repeats it [INF].
+  ['times', (v, [a]) => (typeof plain(v) === 'string' && isInt(a) ? Array.from({ length: Math.max(0, num(a)) }, () => str(v)) : num(v) * num(a))],
   ['truncate', (v, [l, e]) => {
     const s = str(v);
     const len = l === undefined ? 50 : num(l);
@@ -696,7 +700,8 @@ const FILTERS = new Map<string, Filter>([
   ['uniq', (v) => { const seen: unknown[] = []; for (const x of listOf(v)) if (!seen.some((y) => equal(x, y))) seen.push(x); return seen; }],
   ['upcase', (v) => str(v).toUpperCase()],
   ['urldecode', (v) => { try { return decodeURIComponent(str(v).replace(/\+/g, ' ')); } catch { return str(v); } }],
-  ['urlencode', (v) => encodeURIComponent(str(v)).replace(/%20/g, '+')],
+  // WebUtility.UrlEncode: space as +, and ~ ' encoded (encodeURIComponent leaves them).
+  ['urlencode', (v) => encodeURIComponent(str(v)).replace(/%20/g, '+').replace(/~/g, '%7E').replace(/'/g, '%27')],
 ]);
 
 // ------------------------------------------------------------------------------------------------- nodes
