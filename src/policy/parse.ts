@@ -129,6 +129,12 @@ class Tokenizer {
   i = 0;
   /** Shared empty list until the first comment (most files have none). */
   comments: PolicyComment[] = NO_COMMENTS;
+  /**
+   * Children and attributes are gathered here and copied out at exactly their size: an array grown by
+   * `push` keeps room for 16 more, which, over a folder of documents, is most of the AST's memory.
+   */
+  private readonly nodes: PolicyNode[] = [];
+  private readonly attrs: PolicyAttribute[] = [];
   constructor(
     private readonly src: string,
     private readonly lines: LineIndex,
@@ -211,27 +217,32 @@ class Tokenizer {
     const start = this.i;
     this.i++;
     const name = this.name('an element name after "<"');
+    const attrs = this.attrs;
+    const firstAttr = attrs.length;
     let attributes = NO_ATTRIBUTES;
     for (;;) {
       const before = this.i;
       this.skipSpaces();
       const c = this.src.charCodeAt(this.i);
       if (c !== c) throw new ParseStop(start, `unterminated start tag <${name}`); // NaN: end of the text
-      if (c === GT) {
-        this.i++;
-        break;
-      }
-      if (c === SLASH && this.src.charCodeAt(this.i + 1) === GT) {
+      if (c === GT || (c === SLASH && this.src.charCodeAt(this.i + 1) === GT)) {
+        if (attrs.length > firstAttr) {
+          attributes = attrs.slice(firstAttr);
+          attrs.length = firstAttr;
+        }
+        if (c === GT) {
+          this.i++;
+          break;
+        }
         this.i += 2;
         return { type: 'element', name, attributes, children: NO_CHILDREN, pos: this.lines.at(start), endPos: this.lines.at(this.i), selfClosing: true };
       }
       if (this.i === before) throw new ParseStop(this.i, `expected whitespace, ">" or "/>" in <${name}>, found "${this.src[this.i]}"`);
       const attr = this.attribute(name);
-      if (attributes === NO_ATTRIBUTES) attributes = [attr];
-      else {
-        for (const a of attributes) if (a.name === attr.name) throw new ParseStop(attr.pos.offset, `duplicate attribute "${attr.name}" on <${name}>`);
-        attributes.push(attr);
+      for (let k = firstAttr; k < attrs.length; k++) {
+        if (attrs[k]!.name === attr.name) throw new ParseStop(attr.pos.offset, `duplicate attribute "${attr.name}" on <${name}>`);
       }
+      attrs.push(attr);
     }
     const pos = this.lines.at(start);
     const children = this.content(name, start);
@@ -299,7 +310,8 @@ class Tokenizer {
 
   /** Children of element `name` up to and including its end tag. */
   private content(name: string, openAt: number): PolicyNode[] {
-    let children = NO_CHILDREN;
+    const nodes = this.nodes;
+    const first = nodes.length;
     const src = this.src;
     for (;;) {
       if (this.i >= src.length) throw new ParseStop(openAt, `<${name}> is never closed (expected </${name}>)`);
@@ -316,6 +328,9 @@ class Tokenizer {
           const open = this.lines.at(openAt);
           throw new ParseStop(closeAt, `</${closing}> does not match <${name}> opened at line ${open.line}, column ${open.column}`);
         }
+        if (nodes.length === first) return NO_CHILDREN;
+        const children = nodes.slice(first);
+        nodes.length = first;
         return children;
       }
       if (src.charCodeAt(this.i) !== LT) {
@@ -332,8 +347,7 @@ class Tokenizer {
       else if (next === BANG && src.startsWith('<![CDATA[', this.i)) node = this.cdata();
       else if (next === QUESTION) throw new ParseStop(this.i, 'processing instruction inside an element');
       else node = this.element();
-      if (children === NO_CHILDREN) children = [node];
-      else children.push(node);
+      nodes.push(node);
     }
   }
 
