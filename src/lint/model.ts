@@ -106,7 +106,7 @@ export class LintModel {
   private walked?: ModelIndex;
   private readonly byName = new Map<string, ElementAt[]>();
   /** Cache for `forEachPolicy` (walk-policies.ts): the policy sites are computed once per run. */
-  policySitesCache?: unknown[];
+  policySitesCache?: unknown;
   private readonly composeMemo: ComposeNode = { next: new Map() };
 
   constructor(readonly input: LintInput) {
@@ -114,19 +114,17 @@ export class LintModel {
   }
 
   /**
-   * One walk over every document, shared by the rules: each unit's elements in document order, the
-   * elements of each name (as parallel lists, not an object per element) and each unit's expressions.
+   * One walk over every document, shared by the rules: the elements of each name (as parallel lists, not
+   * an object per element) and each unit's expressions.
    * Rules then look only at what they need instead of each walking every element of every file.
    */
   private index(): ModelIndex {
     if (this.walked) return this.walked;
-    const elements = new Map<PolicyUnit, PolicyElement[]>();
     const byName = new Map<string, { units: PolicyUnit[]; elements: PolicyElement[] }>();
     const expressions = new Map<PolicyUnit, ExpressionSite[]>();
     for (const unit of this.input.units) {
       if (!unit.document) continue;
       const list = preorder(unit.document.root);
-      elements.set(unit, list);
       let sites: ExpressionSite[] | undefined;
       for (const element of list) {
         let named = byName.get(element.name);
@@ -138,12 +136,15 @@ export class LintModel {
       }
       if (sites) expressions.set(unit, sites);
     }
-    return (this.walked = { elements, byName, expressions });
+    return (this.walked = { byName, expressions });
   }
 
-  /** Every element of the unit's document (root included), in document order. */
+  /**
+   * Every element of the unit's document (root included), in document order. Not kept: the rules that
+   * walk whole documents do so for few of them (the name index serves the others).
+   */
   elements(unit: PolicyUnit): readonly PolicyElement[] {
-    return this.index().elements.get(unit) ?? NO_ELEMENTS;
+    return unit.document ? preorder(unit.document.root) : NO_ELEMENTS;
   }
 
   /**
@@ -464,7 +465,6 @@ const NO_POLICIES: readonly ComposedPolicy[] = [];
 
 /** What `LintModel.index()` computes in its one walk. */
 interface ModelIndex {
-  elements: Map<PolicyUnit, PolicyElement[]>;
   byName: Map<string, { units: PolicyUnit[]; elements: PolicyElement[] }>;
   expressions: Map<PolicyUnit, ExpressionSite[]>;
 }

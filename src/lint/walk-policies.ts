@@ -21,41 +21,56 @@ export interface PolicySite {
  * (`set-header/value`, `validate-jwt/audiences`, `send-request/set-url`) are not policy positions.
  */
 export function forEachPolicy(model: LintModel, visit: (site: PolicySite) => void): void {
-  for (const site of policySites(model)) visit(site);
-}
-
-/** The policy sites of every unit, in file order (what `forEachPolicy` visits), computed once per run. */
-export function policySites(model: LintModel): readonly PolicySite[] {
   model.policySitesCache ??= collectPolicySites(model);
-  return model.policySitesCache as PolicySite[];
+  const { units, elements, sections, ancestors } = model.policySitesCache as PolicySites;
+  for (let i = 0; i < units.length; i++) {
+    const element = elements[i]!;
+    const section = sections[i];
+    const spec = policySpec(element.name);
+    // A site object per visit dies young; only the parallel lists are kept for the run.
+    visit(section ? { unit: units[i]!, element, section, ancestors: ancestors[i]!, spec } : { unit: units[i]!, element, ancestors: ancestors[i]!, spec });
+  }
 }
 
-function collectPolicySites(model: LintModel): PolicySite[] {
-  const sites: PolicySite[] = [];
+/** The policy sites of a run as parallel lists (four references per site instead of an object each). */
+interface PolicySites {
+  units: PolicyUnit[];
+  elements: PolicyElement[];
+  sections: (SectionName | undefined)[];
+  ancestors: (readonly PolicyElement[])[];
+}
+
+const NO_ANCESTORS: readonly PolicyElement[] = [];
+
+function collectPolicySites(model: LintModel): PolicySites {
+  const sites: PolicySites = { units: [], elements: [], sections: [], ancestors: [] };
   for (const unit of model.input.units) {
     const doc = unit.document;
     if (!doc) continue;
-    const go = (parent: PolicyElement, section: SectionName | undefined, ancestors: PolicyElement[]): void => {
-      for (const el of parent.children) {
-        if (el.type !== 'element') continue;
-        const spec = policySpec(el.name);
-        sites.push(section ? { unit, element: el, section, ancestors, spec } : { unit, element: el, ancestors, spec });
-        if (el.name === 'choose') {
-          for (const branch of el.children) {
-            if (branch.type === 'element' && POLICY_CONTAINERS.has(branch.name)) go(branch, section, [...ancestors, el, branch]);
-          }
-        } else if (spec?.policyChildren) go(el, section, [...ancestors, el]);
-      }
-    };
-    if (doc.kind === 'fragment') go(doc.root, undefined, []);
+    if (doc.kind === 'fragment') collect(sites, unit, doc.root, undefined, NO_ANCESTORS);
     else {
       for (const s of SECTION_NAMES) {
         const root = doc.sections[s];
-        if (root) go(root, s, []);
+        if (root) collect(sites, unit, root, s, NO_ANCESTORS);
       }
     }
   }
   return sites;
+}
+
+function collect(sites: PolicySites, unit: PolicyUnit, parent: PolicyElement, section: SectionName | undefined, ancestors: readonly PolicyElement[]): void {
+  for (const el of parent.children) {
+    if (el.type !== 'element') continue;
+    sites.units.push(unit);
+    sites.elements.push(el);
+    sites.sections.push(section);
+    sites.ancestors.push(ancestors);
+    if (el.name === 'choose') {
+      for (const branch of el.children) {
+        if (branch.type === 'element' && POLICY_CONTAINERS.has(branch.name)) collect(sites, unit, branch, section, [...ancestors, el, branch]);
+      }
+    } else if (policySpec(el.name)?.policyChildren) collect(sites, unit, el, section, [...ancestors, el]);
+  }
 }
 
 /** True for a value lint cannot judge statically: an expression or one containing `{{named value}}`. */
