@@ -23,7 +23,9 @@ import {
   MSG_OPERATION_NOT_FOUND,
   reasonPhrase,
 } from './responses.js';
-import type { GatewayServices, MatchedRoute, RequestState, RuntimeProduct, RuntimeSubscription } from './state.js';
+import { NO_SERVICE_URL, type GatewayServices, type MatchedRoute, type RequestState, type RuntimeProduct, type RuntimeSubscription } from './state.js';
+
+export { NO_SERVICE_URL } from './state.js';
 import { TraceRecorder } from './trace.js';
 import { corsPending } from './policies/cors.js';
 import { runAfterResponse } from './limits.js';
@@ -352,8 +354,6 @@ export class Gateway {
 /** The query of a URL without one (never mutated). */
 const NO_QUERY: URLSearchParams = new URLSearchParams();
 
-/** The backend URL base used when an API has no service URL (forward-request then fails clearly). */
-export const NO_SERVICE_URL = 'http://no-service-url.invalid';
 
 function joinUrl(base: string, rest: string): string {
   if (!rest) return base;

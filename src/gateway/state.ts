@@ -226,3 +226,8 @@ export interface RequestState {
   /** Fired when the client's connection closes before the response (server.ts); forward-request aborts its call. */
   readonly cancel?: UpstreamCancel;
 }
+
+/** The backend URL base used when an API has no service URL (forward-request then fails clearly). */
+export const NO_SERVICE_URL = 'http://no-service-url.invalid';
+/** Its host, what forward-request compares against (no URL parse per request). */
+export const NO_SERVICE_HOST = 'no-service-url.invalid';

@@ -1,7 +1,6 @@
 import { BackendError } from '../backend-client.js';
 import { PolicyError } from '../errors.js';
-import { NO_SERVICE_URL } from '../gateway.js';
-import type { OutboundRequest, RequestState } from '../state.js';
+import { NO_SERVICE_HOST, type OutboundRequest, type RequestState } from '../state.js';
 import type { BackendConfig, PolicyModule } from './types.js';
 import { rebase } from './set-backend-service.js';
 
@@ -56,7 +55,7 @@ export async function callBackend(state: RequestState, source: string, timeoutMs
     }
     url = applyCredentials(backend, headers, url);
   }
-  if (url.hostname === new URL(NO_SERVICE_URL).hostname) {
+  if (url.hostname === NO_SERVICE_HOST) {
     throw new PolicyError({ source, reason: 'BackendConnectionFailure', message: 'The API has no service URL and no set-backend-service chose a backend', statusCode: 500 });
   }
   const req: OutboundRequest = {
