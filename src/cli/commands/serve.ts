@@ -15,6 +15,7 @@ import { findProjectRoot, IDENTITY_PROVIDER_EXTENSION, LocalIdentityProvider } f
 import { SELF_HOSTED_APIS_EXTENSION, selfHostedApis, STORE_FAILURE_EXTENSION } from '../../gateway/limits.js';
 import type { ClientCertificate, GatewayLogger } from '../../gateway/state.js';
 import { readClientCertificate } from '../../gateway/policies/authentication-certificate.js';
+import { pendingOneWayRequests } from '../../gateway/policies/send-one-way-request.js';
 import { readFileSync } from 'node:fs';
 
 interface ServeFlags {
@@ -207,6 +208,8 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
   });
   watcher?.close();
   await server.close();
+  // send-one-way-request calls still in flight finish too (each is bounded by its own timeout).
+  await pendingOneWayRequests(extensions);
   flushAccess();
   await gateway.close();
   await store.close();
