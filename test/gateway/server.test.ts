@@ -106,6 +106,11 @@ describe('serve over real sockets', () => {
     expect((await fetch(`${server.url}/status-0123456789abcdef`)).status).toBe(200);
   });
 
+  it('routes by the request path, never by URL delimiters smuggled in the Host header', async () => {
+    const out = await raw('GET /echo HTTP/1.1\r\nHost: a/up\r\nConnection: close\r\n\r\n');
+    expect(out).toMatch(/^HTTP\/1\.1 404 /);
+  });
+
   it('answers headers over the limit with 431', async () => {
     const out = await raw(`GET /up/x HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(8000)}\r\n\r\n`);
     expect(out).toMatch(/^HTTP\/1\.1 431 /);
