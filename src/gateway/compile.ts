@@ -206,8 +206,12 @@ function makeContext(env: CompileEnv, scope: Scope, section: Section, path: stri
     },
     compileBlock(nodes: readonly PolicyNode[], pathSegment: string): CompiledBlock {
       const elements = nodes.filter((c): c is PolicyElement => c.type === 'element');
-      const placed = compileElements(env, elements.map((element) => ({ element, scope })), section, `${path}\\${pathSegment}`);
+      const placed = compileElements(env, elements.map((element) => ({ element, scope })), section, pathSegment ? `${path}\\${pathSegment}` : path);
       return makeBlock(placed);
+    },
+    compileEach(nodes: readonly PolicyNode[]): CompiledBlock[] {
+      const elements = nodes.filter((c): c is PolicyElement => c.type === 'element');
+      return compileElements(env, elements.map((element) => ({ element, scope })), section, path).map((p) => makeBlock([p]));
     },
     fail,
     warn(node, message) {

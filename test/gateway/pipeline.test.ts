@@ -88,6 +88,24 @@ describe('LastError path, header serialisation, expression values in the trace',
     await backend.close();
   });
 
+  it('paths of policies nested in retry and wait name the child once, indexed among its siblings', async () => {
+    const backend = await startBackend();
+    const onError = `<on-error><return-response><set-status code="599" /><set-body>@(context.LastError.Path)</set-body></return-response></on-error>`;
+    const retry = await gatewayFor({
+      global: `<policies><inbound /><backend><retry condition="@(false)" count="1" interval="0"><set-variable name="x" value="@(int.Parse("x"))" /></retry></backend>${onError}</policies>`,
+      apis: [{ name: 'shop', path: 'shop', serviceUrl: backend.url, operations: ops }],
+    });
+    expect(await (await retry.dispatch(new Request('http://gw.local/shop/items'))).text()).toBe('retry\\set-variable');
+    await retry.close();
+    const wait = await gatewayFor({
+      global: `<policies><inbound><wait for="all"><choose><when condition="@(true)" /></choose><choose><when condition="@(int.Parse("x") == 1)" /></choose></wait></inbound><backend><forward-request /></backend>${onError}</policies>`,
+      apis: [{ name: 'shop', path: 'shop', serviceUrl: backend.url, operations: ops }],
+    });
+    expect(await (await wait.dispatch(new Request('http://gw.local/shop/items'))).text()).toBe('wait\\choose[2]');
+    await wait.close();
+    await backend.close();
+  });
+
   it('sends several values comma-joined, except headers like Set-Cookie; traces expression values', async () => {
     const backend = await startBackend();
     const gw = await gatewayFor({

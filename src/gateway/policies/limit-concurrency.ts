@@ -16,7 +16,7 @@ export const limitConcurrency = {
     const maxRaw = ctx.literal(el, 'max-count', { required: true });
     const max = Number(maxRaw.trim());
     if (!Number.isInteger(max) || max < 1) ctx.fail(el, `limit-concurrency@max-count must be a positive whole number, not "${maxRaw}"`);
-    const block = ctx.compileBlock(el.children, 'limit-concurrency');
+    const block = ctx.compileBlock(el.children, '');
     return {
       name: 'limit-concurrency',
       async run(state) {

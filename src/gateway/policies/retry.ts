@@ -40,7 +40,7 @@ export const retry = {
     const maxInterval = maxAttr ? positiveInt(ctx, el, maxAttr, 'retry@max-interval', { allowZero: true }) : undefined;
     const delta = deltaAttr ? positiveInt(ctx, el, deltaAttr, 'retry@delta', { allowZero: true }) : undefined;
     const fast = ctx.attr(el, 'first-fast-retry');
-    const block = ctx.compileBlock(el.children, 'retry');
+    const block = ctx.compileBlock(el.children, '');
     return {
       name: 'retry',
       async run(state: RequestState) {

@@ -16,7 +16,7 @@ export const returnResponse = {
     for (const c of ctx.elements(el)) {
       if (!['set-status', 'set-header', 'set-body'].includes(c.name)) ctx.fail(c, `<return-response> holds set-status, set-header and set-body, not <${c.name}>`);
     }
-    const block = ctx.compileBlock(el.children, 'return-response');
+    const block = ctx.compileBlock(el.children, '');
     return {
       name: 'return-response',
       async run(state) {

@@ -82,7 +82,7 @@ export function compileOutgoing(el: PolicyElement, ctx: CompileContext, source: 
     }
   }
   if (!setUrl && (!mode || (!mode.isExpression && mode.literal!.trim().toLowerCase() !== 'copy'))) ctx.fail(el, `<${source}> needs a <set-url> (or mode="copy")`);
-  const block = ctx.compileBlock(rest, source);
+  const block = ctx.compileBlock(rest, '');
   return async (state) => {
     const copy = mode ? mode.string(state).trim().toLowerCase() === 'copy' : false;
     let body = BodyHolder.empty();

@@ -97,10 +97,13 @@ export interface CompileContext {
   /** Child elements, optionally only those named `name` (comments and whitespace skipped). */
   elements(el: PolicyElement, name?: string): PolicyElement[];
   /**
-   * Compiles nested policies (the children of `when`, `otherwise`, `retry`, `limit-concurrency`) in the same
-   * section. `pathSegment` is appended to the LastError path (`when[2]`).
+   * Compiles nested policies (the children of `choose/when`, `retry`, …) in this policy's scope and
+   * section. `pathSegment` is appended to the LastError path after this policy's own (`when[2]` under
+   * `choose`); '' adds nothing, for policies whose children sit directly under them (`retry\forward-request`).
    */
   compileBlock(nodes: readonly PolicyNode[], pathSegment: string): CompiledBlock;
+  /** Like `compileBlock`, one block per child element (`wait` runs them side by side), paths indexed among siblings. */
+  compileEach(nodes: readonly PolicyNode[]): CompiledBlock[];
   /** Throws a load error pointing at `node` (file:line:column). Never returns. */
   fail(node: { pos: PolicyPosition }, message: string): never;
   /** Records a load warning (printed by `serve`, does not stop the load). */

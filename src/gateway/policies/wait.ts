@@ -27,15 +27,9 @@ export const wait = {
     if (literalFor !== undefined && literalFor !== 'all' && literalFor !== 'any') ctx.fail(el, `wait@for must be "all" or "any", not "${literalFor}"`);
     const children = ctx.elements(el);
     if (children.length === 0) ctx.fail(el, '<wait> needs at least one child policy (send-request, cache-lookup-value or choose)');
-    const counts = new Map<string, number>();
-    for (const c of children) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
-    const seen = new Map<string, number>();
-    const branches: CompiledBlock[] = children.map((c) => {
-      if (!CHILDREN.includes(c.name)) ctx.fail(c, `<wait> can hold send-request, cache-lookup-value and choose, not <${c.name}>`);
-      const n = (seen.get(c.name) ?? 0) + 1;
-      seen.set(c.name, n);
-      return ctx.compileBlock([c], (counts.get(c.name) ?? 1) > 1 ? `${c.name}[${n}]` : c.name);
-    });
+    for (const c of children) if (!CHILDREN.includes(c.name)) ctx.fail(c, `<wait> can hold send-request, cache-lookup-value and choose, not <${c.name}>`);
+    // One block per child (they run side by side); LastError paths `wait\send-request[2]`.
+    const branches: CompiledBlock[] = ctx.compileEach(children);
     const forOf = (state: RequestState): boolean => {
       if (!forAttr) return false;
       if (literalFor !== undefined) return literalFor === 'any';
