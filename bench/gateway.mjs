@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench -- gateway [--rounds 3] [--seconds 5]`
+// `npm run bench -- gateway [--rounds 3] [--seconds 5] [--against <checkout with a build>]`
 //
 // The cost of `apimops serve` as a proxy (issue 5, PERFORMANCE.md): the same backend, the same load
 // generator (wrk -t1), three targets measured in interleaved rounds (A B C A B C …):
@@ -69,11 +69,20 @@ const bare = await start(process.execPath, [join(here, '_traffic-bare-proxy.mjs'
 // cwd = the temp folder, so no apimops.yaml of the repository applies.
 const serve = await start(process.execPath, [join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
 
+// `--against <dir>`: also run `serve` from another checkout's build (e.g. a worktree of an earlier commit), as a
+// fourth target in the same rounds — the way to see what a change did on a busy machine.
+const againstIdx = process.argv.indexOf('--against');
+const againstDir = againstIdx > 0 ? process.argv[againstIdx + 1] : undefined;
+const against = againstDir
+  ? await start(process.execPath, [join(againstDir, 'bin', 'apimops.js'), 'serve', folder, '--port', '0'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder })
+  : undefined;
+
 const path = '/pay/payments/pay-1001';
 const targets = [
   { name: 'direct', url: `${backend.url}/payments/pay-1001`, pid: backend.child.pid },
   { name: 'bare undici proxy', url: bare.url + path, pid: bare.child.pid },
   { name: 'serve (3 policies)', url: serve.url + path, pid: serve.child.pid },
+  ...(against ? [{ name: 'serve --against', url: against.url + path, pid: against.child.pid }] : []),
 ];
 for (const t of targets) {
   const res = await fetch(t.url);
