@@ -1,3 +1,4 @@
+import { copyNode } from './lazy-nodes.js';
 import type { PolicyDocument, PolicyElement, PolicyNode, SectionName } from './types.js';
 
 /** A fragment reference that could not be resolved. */
@@ -35,7 +36,7 @@ export function inlineFragments(
         if (id !== undefined && frag) {
           replacement = frag.root.children
             .filter((n): n is PolicyElement => n.type === 'element')
-            .map((n) => ({ ...n, includedFrom: { fragmentId: id, include: c } }));
+            .map((n) => copyNode(n, { includedFrom: { fragmentId: id, include: c } }));
         } else if (id !== undefined) missing.push({ fragmentId: id, include: c });
       } else if (c.type === 'element') {
         const r = rewrite(c);
@@ -48,7 +49,7 @@ export function inlineFragments(
     }
     if (!children) return el;
     changed = true;
-    return { ...el, children };
+    return copyNode(el, { children });
   };
   const root = rewrite(doc.root);
   if (!changed) return { document: doc, missing };

@@ -18,3 +18,4 @@ export {
 export { composePolicies, sectionOf, type ComposedPolicy, type ComposeOptions, type ScopePolicy } from './compose.js';
 export { inlineFragments, type MissingFragment } from './fragments.js';
 export { childElements, collectExpressions, getAttribute, textContent, walkElements, type ExpressionSite } from './walk.js';
+export { copyNode } from './lazy-nodes.js';

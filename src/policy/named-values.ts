@@ -64,10 +64,13 @@ export interface PositionedNamedValueReference {
 export function findNamedValueReferencesInElement(root: PolicyElement): PositionedNamedValueReference[] {
   const out: PositionedNamedValueReference[] = [];
   walkElements(root, (element) => {
+    // Positions are read only where there is a reference (lazily parsed documents compute them on read).
     for (const a of element.attributes) {
-      const base = a.expression ? a.expression.pos : a.valuePos;
       const text = a.value;
-      for (const r of findNamedValueReferences(text)) out.push({ name: r.name, pos: advancePos(base, text, r.start), element });
+      const refs = findNamedValueReferences(text);
+      if (refs.length === 0) continue;
+      const base = a.expression ? a.expression.pos : a.valuePos;
+      for (const r of refs) out.push({ name: r.name, pos: advancePos(base, text, r.start), element });
     }
     for (const c of element.children) {
       if (c.type !== 'text') continue;
@@ -76,8 +79,10 @@ export function findNamedValueReferencesInElement(root: PolicyElement): Position
           out.push({ name: r.name, pos: advancePos(c.expression.pos, c.expression.source, r.start), element });
         }
       } else {
+        const refs = findNamedValueReferences(c.text);
+        if (refs.length === 0) continue;
         const base = c.cdata ? advancePos(c.pos, '<![CDATA[', 9) : c.pos;
-        for (const r of findNamedValueReferences(c.text)) out.push({ name: r.name, pos: advancePos(base, c.text, r.start), element });
+        for (const r of refs) out.push({ name: r.name, pos: advancePos(base, c.text, r.start), element });
       }
     }
   });

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../shared/errors.js';
 import { scanRegion } from './csharp-region.js';
 import { decodeEntities } from './entities.js';
+import { LazyAttribute, LazyComment, LazyElement, LazyExpression, LazyText } from './lazy-nodes.js';
 import { LineIndex } from './positions.js';
 import {
   SECTION_NAMES,
@@ -28,6 +29,12 @@ export interface ParseOptions {
    * then take a quarter fewer objects; the gateway keeps them, so text content stays exact.
    */
   whitespaceText?: 'keep' | 'drop';
+  /**
+   * `eager` (default): every node holds its position objects. `lazy`: nodes keep offsets and compute
+   * `pos`/`endPos`/`valuePos` when read (lazy-nodes.ts) — about half the memory of a document, for a
+   * consumer that reads few positions (lint). Lazy nodes are class instances: copy them with `copyNode`.
+   */
+  positions?: 'eager' | 'lazy';
 }
 
 /** Thrown inside the tokenizer to stop at the first structural error (it carries the position). */
@@ -81,7 +88,7 @@ export function parsePolicyDocument(text: string, file = '<policy>', options: Pa
     const p = lines.at(offset);
     return { file, line: p.line, column: p.column, message, severity: 'error', code: 'policy-parse' };
   };
-  const tokenizer = new Tokenizer(src, lines, options.whitespaceText === 'drop');
+  const tokenizer = new Tokenizer(src, lines, options.whitespaceText === 'drop', options.positions === 'lazy');
   let root: PolicyElement;
   try {
     root = tokenizer.document();
@@ -139,6 +146,7 @@ class Tokenizer {
     private readonly src: string,
     private readonly lines: LineIndex,
     private readonly dropWhitespace: boolean,
+    private readonly lazy: boolean,
   ) {}
 
   private code(at: number): number {
@@ -187,12 +195,14 @@ class Tokenizer {
     const end = this.src.indexOf('-->', start + 4);
     if (end < 0) throw new ParseStop(start, 'unterminated comment: no "-->"');
     this.i = end + 3;
-    const c: PolicyComment = {
-      type: 'comment',
-      text: this.src.slice(start + 4, end),
-      pos: this.lines.at(start),
-      endPos: this.lines.at(this.i),
-    };
+    const c: PolicyComment = this.lazy
+      ? new LazyComment(this.src.slice(start + 4, end), start, this.i, this.lines)
+      : {
+          type: 'comment',
+          text: this.src.slice(start + 4, end),
+          pos: this.lines.at(start),
+          endPos: this.lines.at(this.i),
+        };
     if (this.comments === NO_COMMENTS) this.comments = [c];
     else this.comments.push(c);
     return c;
@@ -235,6 +245,7 @@ class Tokenizer {
           break;
         }
         this.i += 2;
+        if (this.lazy) return new LazyElement(name, attributes, NO_CHILDREN, true, start, this.i, this.lines);
         return { type: 'element', name, attributes, children: NO_CHILDREN, pos: this.lines.at(start), endPos: this.lines.at(this.i), selfClosing: true };
       }
       if (this.i === before) throw new ParseStop(this.i, `expected whitespace, ">" or "/>" in <${name}>, found "${this.src[this.i]}"`);
@@ -243,6 +254,10 @@ class Tokenizer {
         if (attrs[k]!.name === attr.name) throw new ParseStop(attr.pos.offset, `duplicate attribute "${attr.name}" on <${name}>`);
       }
       attrs.push(attr);
+    }
+    if (this.lazy) {
+      const children = this.content(name, start);
+      return new LazyElement(name, attributes, children, false, start, this.i, this.lines);
     }
     const pos = this.lines.at(start);
     const children = this.content(name, start);
@@ -264,8 +279,8 @@ class Tokenizer {
     let ws = valueStart;
     while (isSpaceCode(this.src.charCodeAt(ws))) ws++;
     if (this.isRegionStart(ws)) {
-      const pos = this.lines.at(nameStart);
-      const valuePos = this.lines.at(valueStart);
+      const pos = this.lazy ? undefined : this.lines.at(nameStart);
+      const valuePos = this.lazy ? undefined : this.lines.at(valueStart);
       const expression = this.region(ws);
       let j = this.i;
       while (isSpaceCode(this.src.charCodeAt(j))) j++;
@@ -276,11 +291,17 @@ class Tokenizer {
         );
       }
       this.i = j + 1;
-      return { name, value: expression.source, expression, pos, valuePos };
+      if (this.lazy) {
+        const attr = new LazyAttribute(name, expression.source, nameStart, valueStart, this.lines);
+        attr.expression = expression;
+        return attr;
+      }
+      return { name, value: expression.source, expression, pos: pos!, valuePos: valuePos! };
     }
     const end = this.src.indexOf(quote, valueStart);
     if (end < 0) throw new ParseStop(valueStart - 1, `unterminated value of attribute "${name}"`);
     this.i = end + 1;
+    if (this.lazy) return new LazyAttribute(name, intern(decodeEntities(this.src.slice(valueStart, end))), nameStart, valueStart, this.lines);
     return {
       name,
       value: intern(decodeEntities(this.src.slice(valueStart, end))),
@@ -300,6 +321,9 @@ class Tokenizer {
     const r = scanRegion(this.src, at);
     if (!r.ok) throw new ParseStop(r.offset, r.message);
     this.i = r.end;
+    if (this.lazy) {
+      return new LazyExpression(decodeEntities(this.src.slice(at, r.end)), this.src.charCodeAt(at + 1) === LPAREN ? 'expression' : 'block', at, r.end, this.lines);
+    }
     return {
       source: decodeEntities(this.src.slice(at, r.end)),
       form: this.src.charCodeAt(at + 1) === LPAREN ? 'expression' : 'block',
@@ -357,18 +381,20 @@ class Tokenizer {
     if (end < 0) throw new ParseStop(start, 'unterminated CDATA section: no "]]>"');
     this.i = end + 3;
     const text = this.src.slice(start + 9, end);
-    const node: PolicyText = { type: 'text', text, cdata: true, pos: this.lines.at(start) };
+    const node: PolicyText = this.lazy ? new LazyText(text, true, start, this.lines) : { type: 'text', text, cdata: true, pos: this.lines.at(start) };
     const trimmed = text.trimStart();
     const lead = text.length - trimmed.length;
     if (/^@[({]/.test(trimmed) && !trimmed.startsWith('@{{')) {
       const r = scanRegion(text, lead);
       if (r.ok && text.slice(r.end).trim() === '') {
-        node.expression = {
-          source: text.slice(lead, r.end),
-          form: text[lead + 1] === '(' ? 'expression' : 'block',
-          pos: this.lines.at(start + 9 + lead),
-          endPos: this.lines.at(start + 9 + r.end),
-        };
+        node.expression = this.lazy
+          ? new LazyExpression(text.slice(lead, r.end), text[lead + 1] === '(' ? 'expression' : 'block', start + 9 + lead, start + 9 + r.end, this.lines)
+          : {
+              source: text.slice(lead, r.end),
+              form: text[lead + 1] === '(' ? 'expression' : 'block',
+              pos: this.lines.at(start + 9 + lead),
+              endPos: this.lines.at(start + 9 + r.end),
+            };
       }
     }
     return node;
@@ -380,7 +406,7 @@ class Tokenizer {
     let ws = start;
     while (isSpaceCode(this.src.charCodeAt(ws))) ws++;
     if (this.isRegionStart(ws)) {
-      const pos = this.lines.at(start);
+      const pos = this.lazy ? undefined : this.lines.at(start);
       const expression = this.region(ws);
       let j = this.i;
       while (isSpaceCode(this.src.charCodeAt(j))) j++;
@@ -388,12 +414,18 @@ class Tokenizer {
         throw new ParseStop(j, `text of <${parent}>: a policy expression must be the whole text (found more text after it)`);
       }
       this.i = j;
-      return { type: 'text', text: decodeEntities(this.src.slice(start, j)), expression, cdata: false, pos };
+      if (this.lazy) {
+        const node = new LazyText(decodeEntities(this.src.slice(start, j)), false, start, this.lines);
+        node.expression = expression;
+        return node;
+      }
+      return { type: 'text', text: decodeEntities(this.src.slice(start, j)), expression, cdata: false, pos: pos! };
     }
     const end = this.src.indexOf('<', ws);
     this.i = end < 0 ? this.src.length : end;
     // Whitespace between elements (indentation) repeats everywhere: keep one copy of each.
     const text = ws === this.i ? intern(this.src.slice(start, this.i)) : decodeEntities(this.src.slice(start, this.i));
+    if (this.lazy) return new LazyText(text, false, start, this.lines);
     return { type: 'text', text, cdata: false, pos: this.lines.at(start) };
   }
 }

@@ -91,8 +91,10 @@ export const rule = defineRule({
       opsByApi.set(apiKey, set);
     };
     for (const op of model.input.state.apiOperation.values()) {
-      const m = /^(.*)\/operations\/[^/]+$/.exec(op.key);
-      if (m) addOp(m[1]!, op.name);
+      // `<api key>/operations/<name>`: the last "/operations/" followed by a name without "/".
+      const at = op.key.lastIndexOf('/operations/');
+      const name = at < 0 ? '' : op.key.slice(at + 12);
+      if (name !== '' && !name.includes('/')) addOp(op.key.slice(0, at), op.name);
     }
     const opUnits = new Map<string, PolicyUnit>();
     for (const u of ctx.input.units) {

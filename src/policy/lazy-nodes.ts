@@ -1,0 +1,108 @@
+/**
+ * AST nodes whose positions are computed when read (`ParseOptions.positions: 'lazy'`). They keep offsets
+ * and the file's `LineIndex` instead of four-field position objects, which are about half of a parsed
+ * document's memory: lint parses every policy of a folder and reads positions only where it reports.
+ * Each read of `pos`/`endPos`/`valuePos` returns a fresh (equal) object. Positions live on the prototype,
+ * so copy a node with `copyNode` (which keeps it), not with `{ ...node }` (which would drop them).
+ */
+import type { LineIndex } from './positions.js';
+import type {
+  PolicyAttribute,
+  PolicyComment,
+  PolicyElement,
+  PolicyExpressionSource,
+  PolicyNode,
+  PolicyPos,
+  PolicyText,
+} from './types.js';
+
+export class LazyElement implements PolicyElement {
+  readonly type = 'element' as const;
+  declare includedFrom?: PolicyElement['includedFrom'];
+  constructor(
+    readonly name: string,
+    readonly attributes: PolicyAttribute[],
+    readonly children: PolicyNode[],
+    readonly selfClosing: boolean,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly lines: LineIndex,
+  ) {}
+  get pos(): PolicyPos {
+    return this.lines.at(this.start);
+  }
+  get endPos(): PolicyPos {
+    return this.lines.at(this.end);
+  }
+}
+
+export class LazyAttribute implements PolicyAttribute {
+  declare expression?: PolicyExpressionSource;
+  constructor(
+    readonly name: string,
+    readonly value: string,
+    private readonly nameAt: number,
+    private readonly valueAt: number,
+    private readonly lines: LineIndex,
+  ) {}
+  get pos(): PolicyPos {
+    return this.lines.at(this.nameAt);
+  }
+  get valuePos(): PolicyPos {
+    return this.lines.at(this.valueAt);
+  }
+}
+
+export class LazyExpression implements PolicyExpressionSource {
+  constructor(
+    readonly source: string,
+    readonly form: 'expression' | 'block',
+    private readonly start: number,
+    private readonly end: number,
+    private readonly lines: LineIndex,
+  ) {}
+  get pos(): PolicyPos {
+    return this.lines.at(this.start);
+  }
+  get endPos(): PolicyPos {
+    return this.lines.at(this.end);
+  }
+}
+
+export class LazyText implements PolicyText {
+  readonly type = 'text' as const;
+  declare expression?: PolicyExpressionSource;
+  constructor(
+    readonly text: string,
+    readonly cdata: boolean,
+    private readonly start: number,
+    private readonly lines: LineIndex,
+  ) {}
+  get pos(): PolicyPos {
+    return this.lines.at(this.start);
+  }
+}
+
+export class LazyComment implements PolicyComment {
+  readonly type = 'comment' as const;
+  constructor(
+    readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly lines: LineIndex,
+  ) {}
+  get pos(): PolicyPos {
+    return this.lines.at(this.start);
+  }
+  get endPos(): PolicyPos {
+    return this.lines.at(this.end);
+  }
+}
+
+/**
+ * A shallow copy of a node with some fields replaced, keeping its prototype (so a lazy node keeps its
+ * positions); for a plain node it is the same as `{ ...node, ...changes }`.
+ */
+export function copyNode<T extends object>(node: T, changes: Partial<T>): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(node) as object | null) as T, node, changes);
+}
