@@ -223,13 +223,11 @@ export class LintModel {
 
   /** The unit's document with fragments inlined (cached). */
   inlinedDocument(unit: PolicyUnit): PolicyDocument | undefined {
+    // A file without the text "include-fragment" has nothing to inline (element names are never
+    // entity-encoded): its own document, nothing to remember.
+    if (!unit.document || !unit.text.includes('include-fragment')) return unit.document;
     if (this.inlined.has(unit)) return this.inlined.get(unit);
-    // A file without the text "include-fragment" has nothing to inline (element names are never entity-encoded).
-    const doc = !unit.document
-      ? undefined
-      : unit.text.includes('include-fragment')
-        ? inlineFragments(unit.document, (id) => this.fragmentDocument(id, unit.workspace)).document
-        : unit.document;
+    const doc = inlineFragments(unit.document, (id) => this.fragmentDocument(id, unit.workspace)).document;
     this.inlined.set(unit, doc);
     return doc;
   }

@@ -1,4 +1,4 @@
-import { SECTION_NAMES, childElements, type ComposedPolicy } from '../../policy/index.js';
+import { SECTION_NAMES, childElements, type ComposedPolicy, type PolicyElement } from '../../policy/index.js';
 import { defineRule } from '../types.js';
 
 /** "validate-jwt (fragment std-edge), set-header from global inbound and rate-limit from product p inbound". */
@@ -29,7 +29,7 @@ export const rule = defineRule({
       for (const section of SECTION_NAMES) {
         const sec = unit.document.sections[section];
         if (!sec) continue;
-        if (sec.children.some((e) => e.type === 'element' && e.name === 'base')) continue;
+        if (hasBase(sec)) continue;
         const children = childElements(sec);
         // Policies the broader scopes would have run here, in any product context.
         const dropped: ComposedPolicy[] = [];
@@ -52,7 +52,13 @@ export const rule = defineRule({
   },
 });
 
-function collectNames(el: import('../../policy/index.js').PolicyElement, out: Set<string>): void {
+function collectNames(el: PolicyElement, out: Set<string>): void {
   out.add(el.name);
-  for (const c of childElements(el)) collectNames(c, out);
+  for (const c of el.children) if (c.type === 'element') collectNames(c, out);
+}
+
+/** Whether a section has a direct `<base />` (asked of every section of every file: no closure, no list). */
+function hasBase(sec: PolicyElement): boolean {
+  for (const c of sec.children) if (c.type === 'element' && c.name === 'base') return true;
+  return false;
 }

@@ -30,9 +30,17 @@ export const rule = defineRule({
     good: '<rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Subscription?.Id ?? context.Request.IpAddress)" />',
   },
   check(ctx) {
+    // Every operation of an API has its API's answer: ask once per API (and workspace).
+    const perApi = new Map<string, string | undefined>();
+    const reasonOf = (unit: PolicyUnit): string | undefined => {
+      if (unit.kind !== 'api' && unit.kind !== 'operation') return openReason(ctx.model, unit);
+      const key = `${unit.workspace ?? ''}|${unit.api}`;
+      if (!perApi.has(key)) perApi.set(key, openReason(ctx.model, unit));
+      return perApi.get(key);
+    };
     for (const unit of ctx.input.units) {
       if (!unit.document || unit.kind === 'standalone') continue;
-      const reason = openReason(ctx.model, unit);
+      const reason = reasonOf(unit);
       if (!reason) continue;
       for (const { expression } of ctx.model.expressions(unit)) {
         for (const m of expression.source.matchAll(DEREF)) {
