@@ -2,7 +2,7 @@
  * AST nodes whose positions are computed when read (`ParseOptions.positions: 'lazy'`). They keep offsets
  * and the file's `LineIndex` instead of four-field position objects, which are about half of a parsed
  * document's memory: lint parses every policy of a folder and reads positions only where it reports.
- * Each read of `pos`/`endPos`/`valuePos` returns a fresh (equal) object. Positions live on the prototype,
+ * Each read of `pos`/`endPos`/`valuePos` computes an equal object (positions are never mutated). Positions live on the prototype,
  * so copy a node with `copyNode` (which keeps it), not with `{ ...node }` (which would drop them).
  */
 import type { LineIndex } from './positions.js';
