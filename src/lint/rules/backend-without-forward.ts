@@ -83,12 +83,13 @@ export const rule = defineRule({
         culprits.set(key, entry);
       }
     };
-    // Operations per API key, indexed once (from operation resources and operation policy files).
-    const opsByApi = new Map<string, Set<string>>();
-    const addOp = (apiKey: string, op: string) => {
-      const set = opsByApi.get(apiKey) ?? new Set<string>();
-      set.add(op);
-      opsByApi.set(apiKey, set);
+    // Operations per API key, indexed once (from operation resources and operation policy files), with
+    // the operation's policy unit when it has one.
+    const opsByApi = new Map<string, Map<string, PolicyUnit | undefined>>();
+    const addOp = (apiKey: string, op: string, unit?: PolicyUnit) => {
+      let ops = opsByApi.get(apiKey);
+      if (!ops) opsByApi.set(apiKey, (ops = new Map()));
+      if (unit || !ops.has(op)) ops.set(op, unit ?? ops.get(op));
     };
     for (const op of model.input.state.apiOperation.values()) {
       // `<api key>/operations/<name>`: the last "/operations/" followed by a name without "/".
@@ -96,18 +97,15 @@ export const rule = defineRule({
       const name = at < 0 ? '' : op.key.slice(at + 12);
       if (name !== '' && !name.includes('/')) addOp(op.key.slice(0, at), op.name);
     }
-    const opUnits = new Map<string, PolicyUnit>();
     for (const u of ctx.input.units) {
-      if (u.kind !== 'operation') continue;
-      addOp(`${u.workspace ? `/workspaces/${u.workspace}` : ''}/apis/${u.api}`, u.operation!);
-      opUnits.set(u.key, u);
+      if (u.kind === 'operation') addOp(`${u.workspace ? `/workspaces/${u.workspace}` : ''}/apis/${u.api}`, u.operation!, u);
     }
     for (const api of model.input.state.api.values()) {
       const workspace = /^\/workspaces\/([^/]+)\//.exec(api.key)?.[1];
       const base = { ...(workspace ? { workspace } : {}), api: api.name };
       const apiUnit: PolicyUnit = model.unit(`${api.key}/policies/policy`) ?? { key: `${api.key}/policies/policy`, kind: 'api', label: `API ${api.name}`, file: '', text: '', ...base };
-      const ops = opsByApi.get(api.key) ?? new Set<string>();
-      if (ops.size === 0) {
+      const ops = opsByApi.get(api.key);
+      if (!ops || ops.size === 0) {
         evaluate(`API ${api.name}`, model.parentChains(apiUnit).map((c) => ({ ...c, chain: [...c.chain, { scope: apiUnit.label, ...(apiUnit.document ? { document: model.inlinedDocument(apiUnit)! } : {}) }] })));
         continue;
       }
@@ -119,13 +117,12 @@ export const rule = defineRule({
         const inbound = model.composedAbove(c.chain, 'inbound').map((p) => p.element);
         return { ...c, forwards: forwards(backend), responds: responds(backend), inboundResponds: responds(inbound) };
       });
-      for (const op of [...ops].sort()) {
+      for (const op of [...ops.keys()].sort()) {
         const key = `${api.key}/operations/${op}/policies/policy`;
-        const opUnit: PolicyUnit = opUnits.get(key) ?? { key, kind: 'operation', label: `operation ${api.name}/${op}`, file: '', text: '', ...base, operation: op };
+        const opUnit: PolicyUnit = ops.get(op) ?? { key, kind: 'operation', label: `operation ${api.name}/${op}`, file: '', text: '', ...base, operation: op };
         const doc = opUnit.document ? model.inlinedDocument(opUnit) : undefined;
         const backendSec = doc ? sectionOf(doc, 'backend') : undefined;
         const inboundSec = doc ? sectionOf(doc, 'inbound') : undefined;
-        const own: ScopePolicy = doc ? { scope: opUnit.label, document: doc } : { scope: opUnit.label };
         for (const c of above) {
           if (
             sectionContains(backendSec, c.forwards, FORWARD) ||
@@ -134,6 +131,7 @@ export const rule = defineRule({
           ) {
             continue;
           }
+          const own: ScopePolicy = doc ? { scope: opUnit.label, document: doc } : { scope: opUnit.label };
           evaluate(`operation ${api.name}/${op}`, [{ ...(c.product !== undefined ? { product: c.product } : {}), chain: [...c.chain, own] }]);
         }
       }
