@@ -327,13 +327,32 @@ export class Gateway {
     }
   }
 
-  private async finish(state: RequestState, api: LoadedApi, op: LoadedOperation | undefined, trace: TraceRecorder | undefined): Promise<GatewayResult> {
+  /** The result of a request; waits only when policies left work for the final response (no promise otherwise). */
+  private finish(state: RequestState, api: LoadedApi, op: LoadedOperation | undefined, trace: TraceRecorder | undefined): GatewayResult | Promise<GatewayResult> {
+    let after: Promise<void> | undefined;
     try {
       // Work policies left for when the response is final (rate-limit headers, quota bandwidth, increment-condition).
-      await runAfterResponse(state);
+      after = runAfterResponse(state);
     } catch (e) {
-      this.services.logger.event('warn', { message: `after-response hook failed: ${(e as Error)?.message ?? String(e)}`, requestId: state.requestId });
+      this.afterResponseFailed(state, e);
     }
+    if (after) {
+      return after.then(
+        () => this.result(state, api, op, trace),
+        (e: unknown) => {
+          this.afterResponseFailed(state, e);
+          return this.result(state, api, op, trace);
+        },
+      );
+    }
+    return this.result(state, api, op, trace);
+  }
+
+  private afterResponseFailed(state: RequestState, e: unknown): void {
+    this.services.logger.event('warn', { message: `after-response hook failed: ${(e as Error)?.message ?? String(e)}`, requestId: state.requestId });
+  }
+
+  private result(state: RequestState, api: LoadedApi, op: LoadedOperation | undefined, trace: TraceRecorder | undefined): GatewayResult {
     const r = state.response;
     const cors = corsPending.get(state);
     if (cors) {

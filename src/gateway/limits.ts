@@ -104,12 +104,17 @@ export function afterResponse(state: RequestState, hook: Hook): void {
   list.push(hook);
 }
 
-/** Runs the hooks `afterResponse` registered for a request (called by the gateway, once per request). */
-export async function runAfterResponse(state: RequestState): Promise<void> {
+/**
+ * Runs the hooks `afterResponse` registered for a request (called by the gateway, once per request).
+ * Returns undefined — nothing to await — when there are none (most requests).
+ */
+export function runAfterResponse(state: RequestState): Promise<void> | undefined {
   const list = hooks.get(state);
-  if (!list) return;
+  if (!list) return undefined;
   hooks.delete(state);
-  for (const hook of list) await hook(state);
+  return (async () => {
+    for (const hook of list) await hook(state);
+  })();
 }
 
 /** Sets a response header now and again once the response is final (a backend response replaces headers). */

@@ -109,7 +109,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
 
 async function handleRequest(gateway: Gateway, req: IncomingMessage, res: ServerResponse, maxBody: number, onAccess: ServerOptions['onAccess']): Promise<void> {
   const t0 = performance.now();
-  const send = (result: GatewayResult) => writeResult(req, res, result);
+  const send = (result: GatewayResult): Promise<void> | undefined => writeResult(req, res, result);
   let result: GatewayResult;
   const hostHeader = req.headers.host ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 80}`;
   let url: URL;
@@ -123,14 +123,16 @@ async function handleRequest(gateway: Gateway, req: IncomingMessage, res: Server
         : new URL(target, `http://${hostHeader}`);
   } catch {
     result = local(400, 'Bad request');
-    await send(result);
+    const written = send(result);
+    if (written) await written;
     return;
   }
   const cl = req.headers['content-length'];
   if (cl !== undefined && Number(cl) > maxBody) {
     result = local(413, 'Request entity too large');
     res.shouldKeepAlive = false;
-    await send(result);
+    const written = send(result);
+    if (written) await written;
     req.resume();
     access(onAccess, req, url, result, t0);
     return;
@@ -159,7 +161,8 @@ async function handleRequest(gateway: Gateway, req: IncomingMessage, res: Server
     res.shouldKeepAlive = false;
   }
   if (!req.complete) req.resume();
-  await send(result);
+  const written = send(result);
+  if (written) await written;
   access(onAccess, req, url, result, t0);
 }
 
@@ -209,37 +212,43 @@ function local(status: number, message: string): GatewayResult {
 /** Response headers node writes itself (framing) or that must not cross a hop. */
 const NOT_WRITTEN: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
-async function writeResult(req: IncomingMessage, res: ServerResponse, r: GatewayResult): Promise<void> {
-  // One flat [name, value, …] array for writeHead: cheaper than a setHeader call per header.
-  const flat = r.headers.flat(NOT_WRITTEN);
+/** Writes the result; a buffered body (the common case) is written at once and nothing is returned to await. */
+function writeResult(req: IncomingMessage, res: ServerResponse, r: GatewayResult): Promise<void> | undefined {
   const noBody = req.method === 'HEAD' || r.statusCode === 204 || r.statusCode === 304;
-  const head = (length: number | undefined): void => {
-    if (length !== undefined) flat.push('Content-Length', String(length));
-    if (r.statusReason) res.writeHead(r.statusCode, r.statusReason, flat);
-    else res.writeHead(r.statusCode, flat);
-  };
   const buffered = r.body.buffered;
   if (buffered) {
-    head(noBody ? undefined : buffered.length);
+    writeHead(res, r, noBody ? undefined : buffered.length);
     res.end(noBody ? undefined : buffered);
-    return;
+    return undefined;
   }
+  return writeStreamed(res, r, noBody);
+}
+
+/** Status line and headers: one flat [name, value, …] array for writeHead (cheaper than a setHeader per header). */
+function writeHead(res: ServerResponse, r: GatewayResult, length: number | undefined): void {
+  const flat = r.headers.flat(NOT_WRITTEN);
+  if (length !== undefined) flat.push('Content-Length', String(length));
+  if (r.statusReason) res.writeHead(r.statusCode, r.statusReason, flat);
+  else res.writeHead(r.statusCode, flat);
+}
+
+async function writeStreamed(res: ServerResponse, r: GatewayResult, noBody: boolean): Promise<void> {
   const len = Number(r.headers.get('content-length') ?? NaN);
   if (noBody) {
     const s = r.body.takeStream();
-    head(Number.isFinite(len) ? len : undefined);
+    writeHead(res, r, Number.isFinite(len) ? len : undefined);
     res.end();
     if (s) for await (const _ of s) void _; // drain so the upstream connection returns to the pool
     return;
   }
   if (Number.isFinite(len) && len <= WHOLE_BODY_MAX) {
     const whole = await r.body.read();
-    head(whole.length);
+    writeHead(res, r, whole.length);
     res.end(whole);
     return;
   }
   // A large body still as the backend sent it: its length is known, so no chunked framing is needed.
-  head(Number.isFinite(len) ? len : undefined);
+  writeHead(res, r, Number.isFinite(len) ? len : undefined);
   const s = r.body.takeStream();
   if (s) {
     for await (const chunk of s) {
