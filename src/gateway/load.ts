@@ -10,6 +10,7 @@ import { composePolicies, inlineFragments, parsePolicyDocument, type PolicyDocum
 import { compileElements, makeBlock, toScoped, type CompileEnv, type PlacedPolicy } from './compile.js';
 import { GatewayLoadError } from './errors.js';
 import type { ApiInfo, BackendConfig, CompiledBlock, OperationInfo, PolicyModule, Section } from './policies/types.js';
+import { backendCertificate } from './policies/authentication-certificate.js';
 import { Router, type RoutableApi, type RoutableOperation } from './router.js';
 import { operationsFromOpenApi, parseSpecification, type OperationDef } from './spec.js';
 import type { RuntimeApi, RuntimeOperation, RuntimeProduct, RuntimeSubscription } from './state.js';
@@ -105,7 +106,16 @@ export function loadGateway(state: ApimState, options: LoadOptions): LoadedConfi
       if (v === undefined) diagnostics.push({ file: b.origin?.file ?? `backends/${b.name}/backend.yaml`, message: `named value "${name}" is not defined (or has no value in this environment)`, severity: 'error' });
       return v;
     }) as Record<string, unknown>;
-    backends.set(b.name, { name: b.name, url, protocol: str(b.properties.protocol) ?? 'http', properties });
+    const credentials = properties.credentials as Record<string, unknown> | undefined;
+    const { certificate, missing } = backendCertificate(credentials, options.certificates);
+    if (missing.length > 0) {
+      warnings.push({
+        file: b.origin?.file ?? `backends/${b.name}/backend.yaml`,
+        message: `backend "${b.name}" presents the client certificate ${missing.map((m) => `"${m}"`).join(', ')} in APIM, which is not configured for serve (serve.certificates in apimops.yaml, or --certificate name=path): calls go without it`,
+        severity: 'warn',
+      });
+    }
+    backends.set(b.name, { name: b.name, url, protocol: str(b.properties.protocol) ?? 'http', properties, ...(certificate ? { clientCertificate: certificate } : {}) });
   }
 
   // Parse every policy document once.

@@ -108,6 +108,29 @@ describe('authentication-certificate', () => {
     await gw.close();
   });
 
+  it('a backend entity presents its own certificate (credentials.certificateIds, or thumbprints in credentials.certificate)', async () => {
+    const viaBackend = async (credentials: Record<string, unknown>) =>
+      gatewayFor(
+        {
+          global: GLOBAL,
+          backends: { secure: { url: `${url}/svc`, protocol: 'http', credentials } },
+          apis: [{ name: 't', path: 't', serviceUrl: 'http://127.0.0.1:9', policy: '<policies><inbound><base /><set-backend-service backend-id="secure" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>', operations: [{ name: 'get', method: 'GET', urlTemplate: '/{*rest}' }] }],
+        },
+        { certificates, backendClient: createUndiciClient({ ca: [caPem] }) },
+      );
+    const byId = await viaBackend({ certificateIds: ['/subscriptions/s/resourceGroups/r/providers/Microsoft.ApiManagement/service/a/certificates/other'] });
+    expect(await (await get(byId)).text()).toBe('GET /svc/x as apimops-test-other');
+    await byId.close();
+    const byThumbprint = await viaBackend({ certificate: [clientThumbprint] });
+    expect(await (await get(byThumbprint)).text()).toBe('GET /svc/x as apimops-test-client');
+    await byThumbprint.close();
+    // Named by the backend but not configured for serve: a load warning, and the call goes without it.
+    const missing = await viaBackend({ certificateIds: ['/certificates/not-here'] });
+    expect(missing.currentConfig.warnings.map((w) => w.message).join('\n')).toContain('backend "secure" presents the client certificate "not-here" in APIM, which is not configured for serve');
+    expect((await get(missing)).headers.get('x-error')).toBe('forward-request/BackendConnectionFailure');
+    await missing.close();
+  });
+
   it('inside send-request it applies to that call only', async () => {
     const gw = await withInbound(
       `<send-request mode="new" response-variable-name="r" timeout="10"><set-url>${url}/side</set-url><authentication-certificate certificate-id="other" /></send-request>` +

@@ -80,6 +80,33 @@ export function compileCertificateChoice(el: PolicyElement, ctx: CompileContext)
   };
 }
 
+/**
+ * The client certificate a backend entity presents (`credentials.certificateIds`: certificate resource ids,
+ * whose last segment is the certificate's name; or the older `credentials.certificate`: thumbprints), from
+ * the certificates configured for serve. `missing` lists what the backend names but serve does not have.
+ */
+export function backendCertificate(
+  credentials: Readonly<Record<string, unknown>> | undefined,
+  certs: ReadonlyMap<string, ClientCertificate> | undefined,
+): { certificate?: ClientCertificate; missing: string[] } {
+  const ids = Array.isArray(credentials?.certificateIds) ? credentials.certificateIds.map(String) : [];
+  const thumbprints = Array.isArray(credentials?.certificate) ? credentials.certificate.map(String) : [];
+  const missing: string[] = [];
+  let certificate: ClientCertificate | undefined;
+  for (const id of ids) {
+    const name = id.split('/').filter((s) => s.length > 0).pop() ?? id;
+    const c = certs?.get(name);
+    if (c) certificate ??= c;
+    else missing.push(name);
+  }
+  for (const t of thumbprints) {
+    const c = certs ? byThumbprint(certs, t) : undefined;
+    if (c) certificate ??= c;
+    else missing.push(`thumbprint ${normalizeThumbprint(t)}`);
+  }
+  return { certificate, missing };
+}
+
 function byThumbprint(certs: ReadonlyMap<string, ClientCertificate>, t: string): ClientCertificate | undefined {
   const want = normalizeThumbprint(t);
   for (const c of certs.values()) if (c.thumbprint === want) return c;

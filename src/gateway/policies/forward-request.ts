@@ -67,7 +67,8 @@ export async function callBackend(state: RequestState, source: string, timeoutMs
     followRedirects,
     rejectUnauthorized: tlsValidates(backend),
     forwardedFor: state.request.ipAddress,
-    clientCertificate: state.clientCertificate,
+    // authentication-certificate in the pipeline first, else the backend entity's own certificate.
+    clientCertificate: state.clientCertificate ?? backend?.clientCertificate,
     cancel: state.cancel,
   };
   state.trace?.add({ section: state.section, scope: state.scope, source, message: `${req.method} ${url.toString()}`, data: { timeoutMs } });

@@ -129,6 +129,8 @@ export interface BackendConfig {
   readonly protocol: string;
   /** Raw ARM `properties` (credentials, tls, circuitBreaker, pool, …) for policies that need more. */
   readonly properties: Readonly<Record<string, unknown>>;
+  /** The client certificate of `credentials.certificateIds` / `credentials.certificate`, when serve has it. */
+  readonly clientCertificate?: import('../state.js').ClientCertificate;
 }
 
 /** The parts of an API a policy may need at compile time. */
