@@ -103,7 +103,7 @@ export class LintModel {
   private productsByApi?: Map<string, Resource[]>;
   private gatewaysByApi?: Map<string, Resource[]>;
   private readonly nvCache = new Map<string | undefined, Set<string>>();
-  private walked?: ModelIndex;
+  private indexed = false;
   private readonly byName = new Map<string, ElementAt[]>();
   /** Cache for `forEachPolicy` (walk-policies.ts): the policy sites are computed once per run. */
   policySitesCache?: unknown;
@@ -114,34 +114,8 @@ export class LintModel {
   }
 
   /**
-   * One walk over every document, shared by the rules: the elements of each name (as parallel lists, not
-   * an object per element) and each unit's expressions.
-   * Rules then look only at what they need instead of each walking every element of every file.
-   */
-  private index(): ModelIndex {
-    if (this.walked) return this.walked;
-    const byName = new Map<string, { units: PolicyUnit[]; elements: PolicyElement[] }>();
-    const expressions = new Map<PolicyUnit, ExpressionSite[]>();
-    for (const unit of this.input.units) {
-      if (!unit.document) continue;
-      const list = preorder(unit.document.root);
-      let sites: ExpressionSite[] | undefined;
-      for (const element of list) {
-        let named = byName.get(element.name);
-        if (!named) byName.set(element.name, (named = { units: [], elements: [] }));
-        named.units.push(unit);
-        named.elements.push(element);
-        for (const attribute of element.attributes) if (attribute.expression) (sites ??= []).push({ expression: attribute.expression, element, attribute });
-        for (const c of element.children) if (c.type === 'text' && c.expression) (sites ??= []).push({ expression: c.expression, element });
-      }
-      if (sites) expressions.set(unit, sites);
-    }
-    return (this.walked = { byName, expressions });
-  }
-
-  /**
    * Every element of the unit's document (root included), in document order. Not kept: the rules that
-   * walk whole documents do so for few of them (the name index serves the others).
+   * walk whole documents do so for few of them (the name lists serve the others).
    */
   elements(unit: PolicyUnit): readonly PolicyElement[] {
     return unit.document ? preorder(unit.document.root) : NO_ELEMENTS;
@@ -150,20 +124,37 @@ export class LintModel {
   /**
    * Every element named `name` in every unit (units in input order, elements in document order), so a rule
    * about one policy looks only at that policy's elements instead of walking every element of every file.
+   * The first ask for one of `INDEXED_NAMES` lists them all in one walk; another name gets a walk of its own.
    */
   elementsNamed(name: string): readonly ElementAt[] {
     let list = this.byName.get(name);
     if (!list) {
-      const entry = this.index().byName.get(name);
-      list = entry ? entry.elements.map((element, i) => ({ unit: entry.units[i]!, element })) : [];
-      this.byName.set(name, list);
+      const names = INDEXED_NAMES.has(name) && !this.indexed ? INDEXED_NAMES : new Set([name]);
+      if (names === INDEXED_NAMES) this.indexed = true;
+      for (const n of names) if (!this.byName.has(n)) this.byName.set(n, []);
+      for (const unit of this.input.units) {
+        if (!unit.document) continue;
+        for (const element of preorder(unit.document.root)) {
+          if (names.has(element.name)) this.byName.get(element.name)!.push({ unit, element });
+        }
+      }
+      list = this.byName.get(name)!;
     }
     return list;
   }
 
-  /** Every `@(…)`/`@{…}` of the unit's document in document order (as `collectExpressions`). */
+  /**
+   * Every `@(…)`/`@{…}` of the unit's document in document order (as `collectExpressions`). Not kept: each
+   * rule that asks walks the expressions once.
+   */
   expressions(unit: PolicyUnit): readonly ExpressionSite[] {
-    return this.index().expressions.get(unit) ?? NO_EXPRESSIONS;
+    if (!unit.document) return NO_EXPRESSIONS;
+    const sites: ExpressionSite[] = [];
+    for (const element of preorder(unit.document.root)) {
+      for (const attribute of element.attributes) if (attribute.expression) sites.push({ expression: attribute.expression, element, attribute });
+      for (const c of element.children) if (c.type === 'text' && c.expression) sites.push({ expression: c.expression, element });
+    }
+    return sites;
   }
 
   unit(key: string): PolicyUnit | undefined {
@@ -461,11 +452,23 @@ interface ComposeNode extends Partial<Record<SectionName, readonly ComposedPolic
 const NO_DOCUMENT = Symbol('no document');
 const NO_POLICIES: readonly ComposedPolicy[] = [];
 
-/** What `LintModel.index()` computes in its one walk. */
-interface ModelIndex {
-  byName: Map<string, { units: PolicyUnit[]; elements: PolicyElement[] }>;
-  expressions: Map<PolicyUnit, ExpressionSite[]>;
-}
+/**
+ * The element names the built-in rules look up (include-fragment, set-backend-service, log-to-eventhub,
+ * validate-jwt, the self-hosted ones and hardcoded-secret's credential elements): listed together in one walk.
+ */
+const INDEXED_NAMES: ReadonlySet<string> = new Set([
+  'include-fragment',
+  'set-backend-service',
+  'log-to-eventhub',
+  'validate-jwt',
+  'cache-lookup',
+  'rate-limit-by-key',
+  'quota-by-key',
+  'set-header',
+  'authentication-basic',
+  'authentication-certificate',
+  'proxy',
+]);
 
 const NO_ELEMENTS: readonly PolicyElement[] = [];
 const NO_EXPRESSIONS: readonly ExpressionSite[] = [];
