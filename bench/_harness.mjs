@@ -90,11 +90,3 @@ export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
-
-/**
- * `apimops serve …` as an installed `apimops` runs it: the launcher executed directly, so its shebang's node
- * flags apply (bin/apimops.js). Returns `[command, args]` for `start`.
- */
-export function serveCommand(repoDir, args) {
-  return [join(repoDir, 'bin', 'apimops.js'), ['serve', ...args]];
-}

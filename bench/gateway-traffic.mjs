@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median, numberArg, processGroup, serveCommand, wrk } from './_harness.mjs';
+import { median, numberArg, processGroup, wrk } from './_harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -92,10 +92,10 @@ const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127
 children.push(redis);
 await new Promise((r) => setTimeout(r, 300));
 const bare = await start(process.execPath, [join(here, '_traffic-bare-proxy.mjs'), backend.url], /(http:\/\/127\.0\.0\.1:\d+)/);
-const serveArgs = (store) => serveCommand(repo, [folder, '--port', '0', ...(store ? ['--store', store] : [])]);
+const serveArgs = (store) => [join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0', ...(store ? ['--store', store] : [])];
 // cwd = the folder, so the repository's apimops.yaml (environments, overrides) does not apply.
-const memory = await start(...serveArgs(undefined), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
-const withRedis = await start(...serveArgs(`redis://127.0.0.1:${redisPort}`), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
+const memory = await start(process.execPath, serveArgs(undefined), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
+const withRedis = await start(process.execPath, serveArgs(`redis://127.0.0.1:${redisPort}`), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
 
 const path = '/pay/payments/pay-1001';
 const targets = [

@@ -6,7 +6,6 @@
 //   A. direct      — the backend itself
 //   B. bare proxy  — a bare undici `stream()` reverse proxy (the baseline)
 //   C. serve       — `apimops serve` with a 3-policy pipeline: set-header with an expression, set-variable, choose
-//                    (started through bin/apimops.js as an installed `apimops` runs, with its shebang's node flags)
 // at 50 connections (req/s, p50, p99) and at 1 connection (p50, p99). Prints every round and its ratios,
 // then medians. Goals: serve ≥ 85% of the bare proxy's req/s at c50; at c1 a p50 within 0.1 ms of the bare
 // proxy's. Needs `npm run build` and wrk. Everything listens on 127.0.0.1.
@@ -15,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, numberArg, processGroup, serveCommand, wrk } from './_harness.mjs';
+import { median, numberArg, processGroup, wrk } from './_harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -68,14 +67,14 @@ w('apis/pay/operations/get/operation.yaml', 'displayName: Get\nmethod: GET\nurlT
 
 const bare = await start(process.execPath, [join(here, '_traffic-bare-proxy.mjs'), backend.url], /(http:\/\/127\.0\.0\.1:\d+)/);
 // cwd = the temp folder, so no apimops.yaml of the repository applies.
-const serve = await start(...serveCommand(repo, [folder, '--port', '0']), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
+const serve = await start(process.execPath, [join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
 
 // `--against <dir>`: also run `serve` from another checkout's build (e.g. a worktree of an earlier commit), as a
 // fourth target in the same rounds — the way to see what a change did on a busy machine.
 const againstIdx = process.argv.indexOf('--against');
 const againstDir = againstIdx > 0 ? process.argv[againstIdx + 1] : undefined;
 const against = againstDir
-  ? await start(...serveCommand(againstDir, [folder, '--port', '0']), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder })
+  ? await start(process.execPath, [join(againstDir, 'bin', 'apimops.js'), 'serve', folder, '--port', '0'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder })
   : undefined;
 
 const path = '/pay/payments/pay-1001';

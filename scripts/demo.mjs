@@ -17,8 +17,7 @@ const token = (role) =>
 const read = token('Payments.Read');
 const write = token('Payments.Write');
 
-// The node flag of bin/apimops.js's shebang (a larger young generation for serve), also when started from here.
-const serve = spawn(process.execPath, ['--max-semi-space-size=64', cli, 'serve', 'artifacts-sample', '--port', port], { cwd: root, stdio: 'inherit' });
+const serve = spawn(process.execPath, [cli, 'serve', 'artifacts-sample', '--port', port], { cwd: root, stdio: 'inherit' });
 const base = `http://127.0.0.1:${port}`;
 process.stderr.write(`
 Try (in another terminal):
