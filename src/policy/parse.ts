@@ -344,7 +344,12 @@ class Tokenizer {
       if (next === SLASH && src.charCodeAt(this.i) === LT) {
         const closeAt = this.i;
         this.i += 2;
-        const closing = this.name('an element name after "</"');
+        // The usual case, `</name` as opened: matched in place, without slicing the name again.
+        const after = src.charCodeAt(this.i + name.length);
+        const closing =
+          src.startsWith(name, this.i) && !(after < 128 && NAME_CHAR[after]! > 0)
+            ? ((this.i += name.length), name)
+            : this.name('an element name after "</"');
         this.skipSpaces();
         if (src.charCodeAt(this.i) !== GT) throw new ParseStop(this.i, `expected ">" to end </${closing}`);
         this.i++;
