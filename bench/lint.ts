@@ -17,7 +17,8 @@
  * and no indentation nodes — on this machine every object kept for the run is what costs, in garbage
  * collection and page faults), one walk that indexes elements by name and expressions per file, policy
  * sites kept as parallel lists, and scope composition memoised on chain prefixes (every operation of an API
- * shares the scopes above it). Before this work: read 1.55 s, lint 3.49 s (2.26×) on a quiet machine.
+ * shares the scopes above it). Before this work: read 1.55 s, lint 3.49 s (2.26×) on a quiet machine;
+ * after it: read 1.75 s, lint 2.33 s (1.33×) at a load average of 1.2–2.0.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
