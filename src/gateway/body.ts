@@ -25,6 +25,7 @@ export class BodyHolder {
     return new BodyHolder(stream, undefined);
   }
   static fromBytes(bytes: Uint8Array | string): BodyHolder {
+    if (Buffer.isBuffer(bytes)) return new BodyHolder(undefined, bytes);
     return new BodyHolder(undefined, typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   }
   /** There is a body (a stream, or at least one byte). */

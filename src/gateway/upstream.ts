@@ -6,7 +6,7 @@
  * back-pressure through undici's `resume`) for a large or chunked body.
  */
 import { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
+import { util, type Dispatcher } from 'undici';
 import { BodyHolder } from './body.js';
 import { HeaderBag } from './headers.js';
 
@@ -75,12 +75,13 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     const headers = new HeaderBag();
     let length = -1;
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i]!.toString('latin1');
-      const lower = name.toLowerCase();
+      // Lower-cased names, as undici's own header parsing gives them (a lookup tree for the common names, no
+      // string copy): what the bare `stream()` proxy forwards too. HTTP/1.1 names are case-insensitive.
+      const name = util.headerNameToString(rawHeaders[i]!);
       const value = rawHeaders[i + 1]!.toString('latin1');
-      if (lower === 'content-length') length = Number(value);
-      else if (HOP_BY_HOP.has(lower)) continue;
-      headers.appendLower(lower, name, value);
+      if (name === 'content-length') length = Number(value);
+      else if (HOP_BY_HOP.has(name)) continue;
+      headers.appendLower(name, name, value);
     }
     this.headers = headers;
     if (length >= 0 && length <= WHOLE_BODY_MAX) {
