@@ -1,3 +1,4 @@
+import { runOnMessage } from './target.js';
 import { BodyHolder } from '../body.js';
 import { HeaderBag } from '../headers.js';
 import type { PipelineResponse } from '../state.js';
@@ -25,13 +26,7 @@ export const returnResponse = {
           const v = state.variables.get(varName) as { __pipelineResponse?: PipelineResponse } | undefined;
           if (v?.__pipelineResponse) response = v.__pipelineResponse;
         }
-        const saved = state.messageOverride;
-        state.messageOverride = { kind: 'response', message: response };
-        try {
-          await block.run(state);
-        } finally {
-          state.messageOverride = saved;
-        }
+        await runOnMessage(state, { kind: 'response', message: response }, block);
         state.response = response;
         return RETURN_RESPONSE;
       },

@@ -1,3 +1,4 @@
+import { runOnMessage } from './target.js';
 import { BodyHolder } from '../body.js';
 import { BackendError } from '../backend-client.js';
 import { responseView } from '../context.js';
@@ -101,13 +102,7 @@ export function compileOutgoing(el: PolicyElement, ctx: CompileContext, source: 
       ipAddress: state.request.ipAddress,
       matchedParameters: state.request.matchedParameters,
     };
-    const saved = state.messageOverride;
-    state.messageOverride = { kind: 'request', message: outgoing };
-    try {
-      await block.run(state);
-    } finally {
-      state.messageOverride = saved;
-    }
+    await runOnMessage(state, { kind: 'request', message: outgoing }, block);
     if (setUrl) {
       const u = setUrl.string(state);
       try {
