@@ -111,7 +111,9 @@ async function handleRequest(gateway: Gateway, req: IncomingMessage, res: Server
   const t0 = performance.now();
   const send = (result: GatewayResult): Promise<void> | undefined => writeResult(req, res, result);
   let result: GatewayResult;
-  const hostHeader = req.headers.host ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 80}`;
+  // The bag is built once from the raw lines; node's lazily built `req.headers` object is never asked for.
+  const headers = HeaderBag.fromRaw(req.rawHeaders);
+  const hostHeader = headers.getAll('host')[0] ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 80}`;
   let url: URL;
   try {
     const target = req.url ?? '/';
@@ -127,7 +129,7 @@ async function handleRequest(gateway: Gateway, req: IncomingMessage, res: Server
     if (written) await written;
     return;
   }
-  const cl = req.headers['content-length'];
+  const cl = headers.getAll('content-length')[0];
   if (cl !== undefined && Number(cl) > maxBody) {
     result = local(413, 'Request entity too large');
     res.shouldKeepAlive = false;
@@ -137,7 +139,7 @@ async function handleRequest(gateway: Gateway, req: IncomingMessage, res: Server
     access(onAccess, req, url, result, t0);
     return;
   }
-  const hasBody = (cl !== undefined && cl !== '0') || req.headers['transfer-encoding'] !== undefined;
+  const hasBody = (cl !== undefined && cl !== '0') || headers.has('transfer-encoding');
   // A chunked body has no length to check up front: count it as it streams (to the backend or into a
   // policy's buffer) and answer 413 once it passes the limit, whatever the pipeline made of the cut-off body.
   let overLimit = false;
@@ -150,7 +152,7 @@ async function handleRequest(gateway: Gateway, req: IncomingMessage, res: Server
   result = await gateway.handle({
     method: req.method ?? 'GET',
     url,
-    headers: HeaderBag.fromRaw(req.rawHeaders),
+    headers,
     body,
     ipAddress: req.socket.remoteAddress ?? '',
     cancel,
