@@ -54,6 +54,8 @@ export interface ApimopsConfig {
     backends?: Record<string, string>;
     /** Client certificates for authentication-certificate: name → PEM/PFX file (relative to apimops.yaml). */
     certificates?: Record<string, string>;
+    /** PEM files of CA certificates trusted for https backends (relative to apimops.yaml). */
+    ca?: string[];
     watch?: boolean;
   };
   test?: { cases?: string; store?: string };

@@ -210,6 +210,54 @@ describe('apimops serve --certificate', () => {
     expect(await runCli(['node', 'apimops', 'serve', f, '--certificate', 'nopath'], io(f))).toBe(2);
   });
 
+  it('--ca of a file without a PEM certificate exits 2 naming the file', async () => {
+    const f = folder('<policies><inbound /><backend><forward-request /></backend></policies>');
+    const cap = io(f);
+    expect(await runCli(['node', 'apimops', 'serve', f, '--port', '0', '--ca', join(dir, 'client.key')], cap)).toBe(2);
+    expect(cap.err).toContain(`--ca: ${join(dir, 'client.key')}: no PEM certificate in the file`);
+  });
+
+  it('trusts a private CA from serve.ca of apimops.yaml or --ca, with chain validation on (a real serve process)', async () => {
+    const repo = join(import.meta.dirname, '..', '..');
+    const root = mkdtempSync(join(dir, 'project-ca-'));
+    const f = join(root, 'artifacts');
+    mkdirSync(join(f, 'apis', 'a', 'operations', 'get'), { recursive: true });
+    mkdirSync(join(f, 'backends', 'tls-backend'), { recursive: true });
+    writeFileSync(join(f, 'policy.xml'), '<policies>\n  <inbound>\n    <set-backend-service backend-id="tls-backend" />\n    <authentication-certificate certificate-id="client" />\n  </inbound>\n  <backend><forward-request /></backend>\n</policies>\n');
+    writeFileSync(join(f, 'apis', 'a', 'api.yaml'), 'displayName: A\npath: a\nprotocols:\n  - http\nserviceUrl: http://127.0.0.1:9\nsubscriptionRequired: false\n');
+    writeFileSync(join(f, 'apis', 'a', 'operations', 'get', 'operation.yaml'), 'displayName: Get\nmethod: GET\nurlTemplate: /x\n');
+    // No tls switches: the backend's certificate must chain to a trusted CA, as in APIM.
+    writeFileSync(join(f, 'backends', 'tls-backend', 'backend.yaml'), `url: ${url}/svc\nprotocol: http\n`);
+    writeFileSync(join(root, 'launch.mjs'), `const m = await import(${JSON.stringify(pathToFileURL(join(repo, 'src', 'cli', 'main.ts')).href)});\nawait m.run(process.argv);\n`);
+    const tsx = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const answer = async (config: string, extra: string[]): Promise<{ status: number; text: string }> => {
+      writeFileSync(join(root, 'apimops.yaml'), `artifacts: artifacts\n${config}`);
+      const child = spawn(process.execPath, ['--import', tsx, join(root, 'launch.mjs'), 'serve', '--port', '0', '--certificate', `client=${join(dir, 'client-bundle.pem')}`, ...extra], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+      let stderr = '';
+      try {
+        const base = await new Promise<string>((resolve, reject) => {
+          child.stderr!.on('data', (d: Buffer) => {
+            stderr += d.toString();
+            const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+            if (m) resolve(m[1]!);
+          });
+          child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
+        });
+        const res = await fetch(`${base}/a/x`);
+        return { status: res.status, text: await res.text() };
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+        }
+      }
+    };
+    expect((await answer('', [])).status).toBe(500); // the test CA is not trusted: BackendConnectionFailure
+    expect((await answer(`serve:\n  ca:\n    - ${join(dir, 'ca.pem')}\n`, [])).text).toBe('GET /svc/x as apimops-test-client');
+    expect((await answer('', ['--ca', join(dir, 'ca.pem')])).text).toBe('GET /svc/x as apimops-test-client');
+  }, 60_000);
+
   it('serves with certificates from --certificate and from serve.certificates of apimops.yaml (a real serve process)', async () => {
     const repo = join(import.meta.dirname, '..', '..');
     const root = mkdtempSync(join(dir, 'project-'));

@@ -7,6 +7,7 @@ import { formatDiagnostic, isUserError, UserError, type Diagnostic } from '../..
 import { loadEffectiveState } from '../../artifacts/effective.js';
 import { loadConfig } from '../../artifacts/config.js';
 import { createGateway, type LocalGateway } from '../../gateway/index.js';
+import { createUndiciClient } from '../../gateway/backend-client.js';
 import { startServer, type AccessLine } from '../../gateway/server.js';
 import { watchFolder } from '../../gateway/watch.js';
 import { createStore } from '../../gateway/stores/factory.js';
@@ -26,6 +27,7 @@ interface ServeFlags {
   watch?: boolean;
   backend: string[];
   certificate: string[];
+  ca: string[];
   output: 'text' | 'json';
   maxBodyBytes?: string;
   maxHeaderBytes?: string;
@@ -46,7 +48,7 @@ export const command: CommandModule = {
   apimops serve artifacts-sample --port 0 --backend payments-backend=http://127.0.0.1:9091/api --watch`,
   define(cmd, io, setExit) {
     cmd
-      .usage('[<folder>] [--env <name>] [--host 127.0.0.1] [--port 8080] [--store memory|redis://host:port] [--watch] [--backend <name>=<url>]... [--certificate <name>=<path>]...')
+      .usage('[<folder>] [--env <name>] [--host 127.0.0.1] [--port 8080] [--store memory|redis://host:port] [--watch] [--backend <name>=<url>]... [--certificate <name>=<path>]... [--ca <pem-file>]...')
       .argument('[folder]', 'the artifact folder (default: artifacts of apimops.yaml, else .)')
       .option('--env <name>', 'environment whose overrides apply (configuration.<env>.yaml; default serve.environment of apimops.yaml, else local)')
       .option('--host <host>', 'address to listen on (default 127.0.0.1)')
@@ -54,6 +56,7 @@ export const command: CommandModule = {
       .option('--store <url>', 'memory (default) or redis://host:port for shared counters and cache')
       .option('--watch', 'reload when the folder changes; a broken change keeps the last good configuration')
       .option('--backend <name=url>', 'point a backend (or an API\'s service URL) at a local service; repeatable', collect, [])
+      .option('--ca <path>', 'a PEM file of CA certificates trusted for https backends, on top of node\'s root store (a private CA of on-premises backends); repeatable', collect, [])
       .option('--certificate <name=path>', 'a client certificate for authentication-certificate (PEM with its key, or PFX; password in APIMOPS_CERTIFICATE_PASSWORD_<NAME>); repeatable', collect, [])
       .option('--max-body-bytes <n>', 'largest request body (413 above it)', undefined)
       .option('--max-header-bytes <n>', 'largest request header section (431 above it)', undefined)
@@ -106,6 +109,24 @@ function loadCertificates(values: readonly string[], fromConfig: Record<string, 
   return out;
 }
 
+/**
+ * CA certificates (PEM) trusted for https backends besides node's root store: `serve.ca` of apimops.yaml
+ * (paths relative to it) and `--ca path` (relative to the current folder).
+ */
+function loadCa(values: readonly string[], fromConfig: readonly string[] | undefined, configDir: string, io: CliIO): string[] {
+  const paths = [...(fromConfig ?? []).map((p) => resolve(configDir, p)), ...values.map((v) => resolve(io.cwd, v))];
+  return paths.map((path) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new UserError('E_USAGE', `--ca: ${path}: ${(e as Error).message}`);
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UserError('E_USAGE', `--ca: ${path}: no PEM certificate in the file`, { hint: 'a PEM file with one or more "-----BEGIN CERTIFICATE-----" blocks' });
+    return text;
+  });
+}
+
 function intFlag(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -122,6 +143,7 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
   printWarnings(io, first.diagnostics);
   const backendUrls = parseBackends(flags.backend, serveConfig.backends);
   const certificates = loadCertificates(flags.certificate, serveConfig.certificates, first.config.dir, io);
+  const ca = loadCa(flags.ca, serveConfig.ca, first.config.dir, io);
   const port = intFlag(flags.port, 'port') ?? serveConfig.port ?? 8080;
   const host = flags.host ?? serveConfig.host ?? '127.0.0.1';
   const storeUrl = flags.store ?? serveConfig.store;
@@ -144,7 +166,7 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
   try {
     // Circuit breakers and pools of backends/*.yaml; reads the current backends, so --watch reloads apply.
     const backendGuard = new BackendResilience(() => gateway.currentConfig.backends);
-    gateway = await createGateway({ state: first.state, backendUrls, store, logger, extensions, backendGuard, certificates });
+    gateway = await createGateway({ state: first.state, backendUrls, store, logger, extensions, backendGuard, certificates, ...(ca.length ? { backendClient: createUndiciClient({ ca }) } : {}) });
   } catch (e) {
     await store.close();
     throw e;
