@@ -253,9 +253,25 @@ async function writeStreamed(res: ServerResponse, r: GatewayResult, noBody: bool
   writeHead(res, r, Number.isFinite(len) ? len : undefined);
   const s = r.body.takeStream();
   if (s) {
+    // A client that goes away mid-body ends the copy (leaving the loop destroys the source, which releases
+    // the backend connection); waiting only for 'drain' would wait for ever.
     for await (const chunk of s) {
-      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve));
+      if (res.destroyed) break;
+      if (!res.write(chunk)) await drainedOrClosed(res);
+      if (res.destroyed) break;
     }
   }
-  res.end();
+  if (!res.destroyed) res.end();
+}
+
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }

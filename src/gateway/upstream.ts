@@ -58,6 +58,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private size = 0;
   private stream: Readable | undefined;
   private resumeUpstream: (() => void) | undefined;
+  private abortUpstream: ((err?: Error) => void) | undefined;
+  private done = false;
 
   constructor(
     private readonly resolve: (r: UpstreamResponse) => void,
@@ -66,6 +68,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   ) {}
 
   onConnect(abort: (err?: Error) => void): void {
+    this.abortUpstream = abort;
     if (this.cancel) this.cancel.onAbort = (reason) => abort(reason);
   }
 
@@ -89,7 +92,15 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       return true;
     }
     this.resumeUpstream = resume;
-    this.stream = new Readable({ read: () => this.resumeUpstream?.() });
+    this.stream = new Readable({
+      read: () => this.resumeUpstream?.(),
+      // A reader that gives up (the client went away) releases the backend connection instead of leaving
+      // it paused for ever.
+      destroy: (err, callback) => {
+        if (!this.done) this.abortUpstream?.(err ?? new Error('the response body was discarded'));
+        callback(err);
+      },
+    });
     this.settle({ statusCode, headers, body: BodyHolder.fromStream(this.stream) });
     return true;
   }
@@ -105,6 +116,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    this.done = true;
     if (this.cancel) this.cancel.onAbort = undefined;
     if (this.chunks) {
       const c = this.chunks;
@@ -115,6 +127,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onError(err: Error): void {
+    this.done = true;
     if (this.cancel) this.cancel.onAbort = undefined;
     if (!this.settled) {
       this.settled = true;

@@ -14,6 +14,7 @@ let server: RunningServer;
 const accessLines: string[] = [];
 const held: { closed: Promise<boolean> }[] = [];
 let heldArrived: (() => void) | undefined;
+const endless: { closed: Promise<boolean> }[] = [];
 
 beforeAll(async () => {
   backend = await startBackend((req, res, body) => {
@@ -33,6 +34,17 @@ beforeAll(async () => {
       res.setHeader('Content-Length', String(48 * chunk.length));
       for (let i = 0; i < 48; i++) res.write(chunk);
       res.end();
+      return;
+    }
+    if (req.url?.startsWith('/endless')) {
+      // Streams until its response is closed from the other side.
+      endless.push({ closed: new Promise<boolean>((resolve) => res.on('close', () => resolve(!res.writableEnded))) });
+      const chunk = Buffer.alloc(16 * 1024, 'e');
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
       return;
     }
     if (req.url?.startsWith('/chunked')) {
@@ -152,6 +164,15 @@ describe('serve over real sockets', () => {
     expect(await held[0]!.closed).toBe(true);
     expect((await fetch(`${server.url}/status-0123456789abcdef`)).status).toBe(200);
     expect((await fetch(`${server.url}/up/echo`, { method: 'POST', body: 'still here' })).status).toBe(200);
+  });
+
+  it('a client that goes away in the middle of a streamed body releases the backend call', async () => {
+    const client = connect(server.port, '127.0.0.1', () => client.write('GET /up/endless HTTP/1.1\r\nHost: a\r\n\r\n'));
+    await new Promise<void>((resolve) => client.once('data', () => resolve()));
+    client.destroy();
+    // true = the backend's response was closed before it ended: the gateway dropped the upstream call.
+    expect(await endless[0]!.closed).toBe(true);
+    expect((await fetch(`${server.url}/status-0123456789abcdef`)).status).toBe(200);
   });
 
   it('runs on-error with LastError ClientConnectionFailure when the caller aborts (dispatch with an AbortSignal)', async () => {
