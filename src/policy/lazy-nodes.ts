@@ -16,14 +16,9 @@ import type {
   PolicyText,
 } from './types.js';
 
-export class LazyElement implements PolicyElement {
-  readonly type = 'element' as const;
-  declare includedFrom?: PolicyElement['includedFrom'];
+/** A node that spans `start`…`end` of its file: `pos` and `endPos` computed from the offsets when read. */
+abstract class LazySpan {
   constructor(
-    readonly name: string,
-    readonly attributes: PolicyAttribute[],
-    readonly children: PolicyNode[],
-    readonly selfClosing: boolean,
     private readonly start: number,
     private readonly end: number,
     private readonly lines: LineIndex,
@@ -33,6 +28,22 @@ export class LazyElement implements PolicyElement {
   }
   get endPos(): PolicyPos {
     return this.lines.at(this.end);
+  }
+}
+
+export class LazyElement extends LazySpan implements PolicyElement {
+  readonly type = 'element' as const;
+  declare includedFrom?: PolicyElement['includedFrom'];
+  constructor(
+    readonly name: string,
+    readonly attributes: PolicyAttribute[],
+    readonly children: PolicyNode[],
+    readonly selfClosing: boolean,
+    start: number,
+    end: number,
+    lines: LineIndex,
+  ) {
+    super(start, end, lines);
   }
 }
 
@@ -53,19 +64,15 @@ export class LazyAttribute implements PolicyAttribute {
   }
 }
 
-export class LazyExpression implements PolicyExpressionSource {
+export class LazyExpression extends LazySpan implements PolicyExpressionSource {
   constructor(
     readonly source: string,
     readonly form: 'expression' | 'block',
-    private readonly start: number,
-    private readonly end: number,
-    private readonly lines: LineIndex,
-  ) {}
-  get pos(): PolicyPos {
-    return this.lines.at(this.start);
-  }
-  get endPos(): PolicyPos {
-    return this.lines.at(this.end);
+    start: number,
+    end: number,
+    lines: LineIndex,
+  ) {
+    super(start, end, lines);
   }
 }
 
@@ -83,19 +90,15 @@ export class LazyText implements PolicyText {
   }
 }
 
-export class LazyComment implements PolicyComment {
+export class LazyComment extends LazySpan implements PolicyComment {
   readonly type = 'comment' as const;
   constructor(
     readonly text: string,
-    private readonly start: number,
-    private readonly end: number,
-    private readonly lines: LineIndex,
-  ) {}
-  get pos(): PolicyPos {
-    return this.lines.at(this.start);
-  }
-  get endPos(): PolicyPos {
-    return this.lines.at(this.end);
+    start: number,
+    end: number,
+    lines: LineIndex,
+  ) {
+    super(start, end, lines);
   }
 }
 
