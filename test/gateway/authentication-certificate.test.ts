@@ -217,65 +217,25 @@ describe('apimops serve --certificate', () => {
     expect(cap.err).toContain(`--ca: ${join(dir, 'client.key')}: no PEM certificate in the file`);
   });
 
-  it('trusts a private CA from serve.ca of apimops.yaml or --ca, with chain validation on (a real serve process)', async () => {
+  /** A project with apimops.yaml beside an artifact folder: one API whose requests go to the backend entity `tls-backend`. */
+  function project(name: string, policy: string, backendYaml: string): string {
     const repo = join(import.meta.dirname, '..', '..');
-    const root = mkdtempSync(join(dir, 'project-ca-'));
+    const root = mkdtempSync(join(dir, `${name}-`));
     const f = join(root, 'artifacts');
     mkdirSync(join(f, 'apis', 'a', 'operations', 'get'), { recursive: true });
     mkdirSync(join(f, 'backends', 'tls-backend'), { recursive: true });
-    writeFileSync(join(f, 'policy.xml'), '<policies>\n  <inbound>\n    <set-backend-service backend-id="tls-backend" />\n    <authentication-certificate certificate-id="client" />\n  </inbound>\n  <backend><forward-request /></backend>\n</policies>\n');
+    writeFileSync(join(f, 'policy.xml'), policy);
     writeFileSync(join(f, 'apis', 'a', 'api.yaml'), 'displayName: A\npath: a\nprotocols:\n  - http\nserviceUrl: http://127.0.0.1:9\nsubscriptionRequired: false\n');
     writeFileSync(join(f, 'apis', 'a', 'operations', 'get', 'operation.yaml'), 'displayName: Get\nmethod: GET\nurlTemplate: /x\n');
-    // No tls switches: the backend's certificate must chain to a trusted CA, as in APIM.
-    writeFileSync(join(f, 'backends', 'tls-backend', 'backend.yaml'), `url: ${url}/svc\nprotocol: http\n`);
+    writeFileSync(join(f, 'backends', 'tls-backend', 'backend.yaml'), backendYaml);
     writeFileSync(join(root, 'launch.mjs'), `const m = await import(${JSON.stringify(pathToFileURL(join(repo, 'src', 'cli', 'main.ts')).href)});\nawait m.run(process.argv);\n`);
-    const tsx = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    const answer = async (config: string, extra: string[]): Promise<{ status: number; text: string }> => {
-      writeFileSync(join(root, 'apimops.yaml'), `artifacts: artifacts\n${config}`);
-      const child = spawn(process.execPath, ['--import', tsx, join(root, 'launch.mjs'), 'serve', '--port', '0', '--certificate', `client=${join(dir, 'client-bundle.pem')}`, ...extra], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-      let stderr = '';
-      try {
-        const base = await new Promise<string>((resolve, reject) => {
-          child.stderr!.on('data', (d: Buffer) => {
-            stderr += d.toString();
-            const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-            if (m) resolve(m[1]!);
-          });
-          child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
-        });
-        const res = await fetch(`${base}/a/x`);
-        return { status: res.status, text: await res.text() };
-      } finally {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((r) => child.once('exit', r));
-          child.kill('SIGTERM');
-          await exited;
-        }
-      }
-    };
-    expect((await answer('', [])).status).toBe(500); // the test CA is not trusted: BackendConnectionFailure
-    expect((await answer(`serve:\n  ca:\n    - ${join(dir, 'ca.pem')}\n`, [])).text).toBe('GET /svc/x as apimops-test-client');
-    expect((await answer('', ['--ca', join(dir, 'ca.pem')])).text).toBe('GET /svc/x as apimops-test-client');
-  }, 60_000);
+    return root;
+  }
 
-  it('serves with certificates from --certificate and from serve.certificates of apimops.yaml (a real serve process)', async () => {
-    const repo = join(import.meta.dirname, '..', '..');
-    const root = mkdtempSync(join(dir, 'project-'));
-    const f = join(root, 'artifacts');
-    mkdirSync(join(f, 'apis', 'a', 'operations', 'get'), { recursive: true });
-    mkdirSync(join(f, 'backends', 'tls-backend'), { recursive: true });
-    writeFileSync(join(f, 'policy.xml'), '<policies>\n  <inbound>\n    <set-backend-service backend-id="tls-backend" />\n    <authentication-certificate certificate-id="@(context.Request.Headers.GetValueOrDefault(&quot;X-Cert&quot;, &quot;client&quot;))" />\n  </inbound>\n  <backend><forward-request /></backend>\n</policies>\n');
-    writeFileSync(join(f, 'apis', 'a', 'api.yaml'), 'displayName: A\npath: a\nprotocols:\n  - http\nserviceUrl: http://127.0.0.1:9\nsubscriptionRequired: false\n');
-    writeFileSync(join(f, 'apis', 'a', 'operations', 'get', 'operation.yaml'), 'displayName: Get\nmethod: GET\nurlTemplate: /x\n');
-    // The test CA is not trusted by serve: the backend entity turns chain validation off, as one would locally.
-    writeFileSync(join(f, 'backends', 'tls-backend', 'backend.yaml'), `url: ${url}/svc\nprotocol: http\ntls:\n  validateCertificateChain: false\n  validateCertificateName: false\n`);
-    writeFileSync(join(root, 'apimops.yaml'), `artifacts: artifacts\nserve:\n  certificates:\n    other: ${join(dir, 'other.pfx')}\n`);
-    writeFileSync(join(root, 'launch.mjs'), `const m = await import(${JSON.stringify(pathToFileURL(join(repo, 'src', 'cli', 'main.ts')).href)});\nawait m.run(process.argv);\n`);
-    const tsx = pathToFileURL(join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    const child = spawn(process.execPath, ['--import', tsx, join(root, 'launch.mjs'), 'serve', '--port', '0', '--certificate', `client=${join(dir, 'client-bundle.pem')}`], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', APIMOPS_CERTIFICATE_PASSWORD_OTHER: 's3cret' },
-    });
+  /** Runs a real `apimops serve` process in `root` (through tsx), calls `use` with its URL, then stops it with SIGTERM. */
+  async function withServe<T>(root: string, args: string[], env: Record<string, string>, use: (base: string) => Promise<T>): Promise<T> {
+    const tsx = pathToFileURL(join(import.meta.dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const child = spawn(process.execPath, ['--import', tsx, join(root, 'launch.mjs'), 'serve', '--port', '0', ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env } });
     let stderr = '';
     try {
       const base = await new Promise<string>((resolve, reject) => {
@@ -286,8 +246,7 @@ describe('apimops serve --certificate', () => {
         });
         child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
       });
-      expect(await (await fetch(`${base}/a/x`)).text()).toBe('GET /svc/x as apimops-test-client');
-      expect(await (await fetch(`${base}/a/x`, { headers: { 'X-Cert': 'other' } })).text()).toBe('GET /svc/x as apimops-test-other');
+      return await use(base);
     } finally {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -295,5 +254,38 @@ describe('apimops serve --certificate', () => {
         await exited;
       }
     }
+  }
+
+  it('trusts a private CA from serve.ca of apimops.yaml or --ca, with chain validation on (a real serve process)', async () => {
+    // No tls switches: the backend's certificate must chain to a trusted CA, as in APIM.
+    const root = project(
+      'project-ca',
+      '<policies>\n  <inbound>\n    <set-backend-service backend-id="tls-backend" />\n    <authentication-certificate certificate-id="client" />\n  </inbound>\n  <backend><forward-request /></backend>\n</policies>\n',
+      `url: ${url}/svc\nprotocol: http\n`,
+    );
+    const answer = (config: string, extra: string[]): Promise<{ status: number; text: string }> => {
+      writeFileSync(join(root, 'apimops.yaml'), `artifacts: artifacts\n${config}`);
+      return withServe(root, ['--certificate', `client=${join(dir, 'client-bundle.pem')}`, ...extra], {}, async (base) => {
+        const res = await fetch(`${base}/a/x`);
+        return { status: res.status, text: await res.text() };
+      });
+    };
+    expect((await answer('', [])).status).toBe(500); // the test CA is not trusted: BackendConnectionFailure
+    expect((await answer(`serve:\n  ca:\n    - ${join(dir, 'ca.pem')}\n`, [])).text).toBe('GET /svc/x as apimops-test-client');
+    expect((await answer('', ['--ca', join(dir, 'ca.pem')])).text).toBe('GET /svc/x as apimops-test-client');
+  }, 60_000);
+
+  it('serves with certificates from --certificate and from serve.certificates of apimops.yaml (a real serve process)', async () => {
+    // The test CA is not trusted by serve: the backend entity turns chain validation off, as one would locally.
+    const root = project(
+      'project',
+      '<policies>\n  <inbound>\n    <set-backend-service backend-id="tls-backend" />\n    <authentication-certificate certificate-id="@(context.Request.Headers.GetValueOrDefault(&quot;X-Cert&quot;, &quot;client&quot;))" />\n  </inbound>\n  <backend><forward-request /></backend>\n</policies>\n',
+      `url: ${url}/svc\nprotocol: http\ntls:\n  validateCertificateChain: false\n  validateCertificateName: false\n`,
+    );
+    writeFileSync(join(root, 'apimops.yaml'), `artifacts: artifacts\nserve:\n  certificates:\n    other: ${join(dir, 'other.pfx')}\n`);
+    await withServe(root, ['--certificate', `client=${join(dir, 'client-bundle.pem')}`], { APIMOPS_CERTIFICATE_PASSWORD_OTHER: 's3cret' }, async (base) => {
+      expect(await (await fetch(`${base}/a/x`)).text()).toBe('GET /svc/x as apimops-test-client');
+      expect(await (await fetch(`${base}/a/x`, { headers: { 'X-Cert': 'other' } })).text()).toBe('GET /svc/x as apimops-test-other');
+    });
   }, 30_000);
 });
