@@ -81,18 +81,6 @@ export class HeaderBag {
     return c;
   }
   /**
-   * `[name, value]` pairs for the wire: several values of one header are sent comma-joined, except the headers
-   * whose values may contain commas or dates, which are sent as repeated lines (POLICY-ENGINE.md §5.2).
-   */
-  wire(): [string, string | string[]][] {
-    const out: [string, string | string[]][] = [];
-    for (const [k, e] of this.map) {
-      if (e.value.length === 1) out.push([e.key, e.value[0]!]);
-      else out.push([e.key, REPEATED.has(k) ? e.value : e.value.join(',')]);
-    }
-    return out;
-  }
-  /**
    * The bag as expressions see it (`context.Request.Headers`): a read-only, case-insensitive `CsDictionary`
    * over this bag's own map — live, so nothing is copied per request or per policy that changes a header.
    */
@@ -104,8 +92,9 @@ export class HeaderBag {
     return this.view;
   }
   /**
-   * `[name, value, name, value, …]` in wire form (as `wire()`: repeated lines only for the headers that need
-   * them), leaving out the lower-case names in `skip` — what undici and `writeHead` take without a copy.
+   * `[name, value, name, value, …]` for the wire, leaving out the lower-case names in `skip` — what undici and
+   * `writeHead` take without a copy. Several values of one header are sent comma-joined, except the headers
+   * whose values may contain commas or dates, which are sent as repeated lines (POLICY-ENGINE.md §5.2).
    */
   flat(skip: ReadonlySet<string>): string[] {
     const out: string[] = [];
@@ -116,12 +105,6 @@ export class HeaderBag {
       else if (REPEATED.has(k)) for (const x of v) out.push(e.key, x);
       else out.push(e.key, v.join(','));
     }
-    return out;
-  }
-  /** As a plain object for undici / node (`values` joined unless repeated lines are needed). */
-  toRecord(): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = {};
-    for (const e of this.map.values()) out[e.key] = e.value.length === 1 ? e.value[0]! : e.value;
     return out;
   }
 }
