@@ -56,7 +56,7 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
     return a;
   };
   return {
-    async send(req: OutboundRequest, signal?: AbortSignal): Promise<OutboundResponse> {
+    send(req: OutboundRequest, signal?: AbortSignal): Promise<OutboundResponse> {
       // [name, value, …] straight from the bag, hop-by-hop and X-Forwarded-For left out (appended below).
       const headers = req.headers.flat(req.forwardedFor ? NOT_FORWARDED_XFF : HOP_BY_HOP);
       if (req.forwardedFor) {
@@ -72,35 +72,38 @@ export function createUndiciClient(options: UndiciClientOptions = {}): BackendCl
       }
       const dispatcher = req.clientCertificate ? certificateAgent(req.clientCertificate, req.rejectUnauthorized === false) : req.rejectUnauthorized === false ? insecure : agent;
       const cancel = req.cancel ?? (signal ? cancelOnAbort(signal) : undefined);
-      let url = req.url;
-      for (let redirects = 0; ; redirects++) {
-        let res: UpstreamResponse;
-        try {
-          res = await exchange(
-            dispatcher,
-            { origin: url.origin, path: url.pathname + url.search, method: req.method as Dispatcher.HttpMethod, headers, body, headersTimeout: req.timeoutMs, bodyTimeout: 0 },
-            cancel,
-          );
-        } catch (e) {
-          throw toBackendError(e, url, cancel);
-        }
-        const location = res.headers.get('location');
-        if (req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location && redirects < 10) {
-          if (res.body.isStream) await res.body.read();
-          url = new URL(location, url);
-          if (res.statusCode === 303) {
-            req.method = 'GET';
-            body = undefined;
-          }
-          continue;
-        }
-        return { statusCode: res.statusCode, statusReason: '', headers: res.headers, body: res.body };
-      }
+      const url = req.url;
+      const options: Dispatcher.DispatchOptions = { origin: url.origin, path: url.pathname + url.search, method: req.method as Dispatcher.HttpMethod, headers, body, headersTimeout: req.timeoutMs, bodyTimeout: 0 };
+      // The common case is the exchange's own promise (failures already translated): no promise layer of ours.
+      if (!req.followRedirects) return exchange(dispatcher, options, cancel, (e) => toBackendError(e, url, cancel));
+      return sendFollowingRedirects(req, dispatcher, options, cancel);
     },
     async close() {
       await Promise.all([agent.close(), insecure.close(), ...[...withCertificate.values()].map((a) => a.close())]);
     },
   };
+}
+
+/** `send` with `follow-redirects="true"`: up to 10 redirects, a 303 turning the request into a GET. */
+async function sendFollowingRedirects(req: OutboundRequest, dispatcher: Dispatcher, first: Dispatcher.DispatchOptions, cancel: UpstreamCancel | undefined): Promise<OutboundResponse> {
+  let url = req.url;
+  let options = first;
+  for (let redirects = 0; ; redirects++) {
+    const res: UpstreamResponse = await exchange(dispatcher, options, cancel, (e) => toBackendError(e, url, cancel));
+    const location = res.headers.get('location');
+    if (res.statusCode >= 300 && res.statusCode < 400 && location && redirects < 10) {
+      if (res.body.isStream) await res.body.read();
+      url = new URL(location, url);
+      options = { ...options, origin: url.origin, path: url.pathname + url.search };
+      if (res.statusCode === 303) {
+        req.method = 'GET';
+        options.method = 'GET';
+        options.body = undefined;
+      }
+      continue;
+    }
+    return res;
+  }
 }
 
 /** The caller's AbortSignal as an `UpstreamCancel` (embedders and tests; the server passes a cancel itself). */

@@ -46,21 +46,14 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
   let closing = false;
   let drained: (() => void) | undefined;
 
+  const finished = (res: ServerResponse): void => {
+    inFlight--;
+    if (closing) res.shouldKeepAlive = false;
+    if (closing && inFlight === 0) drained?.();
+  };
   const server = createServer({ maxHeaderSize: options.maxHeaderBytes ?? 32 * 1024, keepAlive: true, requestTimeout: 0 }, (req, res) => {
     inFlight++;
-    handleRequest(gateway, req, res, maxBody, options.onAccess)
-      .catch(() => {
-        // handleRequest turns every failure into a response; this only guards against a socket gone away.
-        if (!res.headersSent) {
-          res.statusCode = 500;
-          res.end();
-        } else res.destroy();
-      })
-      .finally(() => {
-        inFlight--;
-        if (closing) res.shouldKeepAlive = false;
-        if (closing && inFlight === 0) drained?.();
-      });
+    void handleRequest(gateway, req, res, maxBody, options.onAccess, finished);
   });
   // A client that goes away aborts its request's backend call: one close listener per connection (not per
   // request), firing the cancel of the request in flight on it.
@@ -107,65 +100,78 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
   };
 }
 
-async function handleRequest(gateway: Gateway, req: IncomingMessage, res: ServerResponse, maxBody: number, onAccess: ServerOptions['onAccess']): Promise<void> {
-  const t0 = performance.now();
-  const send = (result: GatewayResult): Promise<void> | undefined => writeResult(req, res, result);
-  let result: GatewayResult;
-  // The bag is built once from the raw lines; node's lazily built `req.headers` object is never asked for.
-  const headers = HeaderBag.fromRaw(req.rawHeaders);
-  const hostHeader = headers.getAll('host')[0] ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 80}`;
-  let url: URL;
+/**
+ * One request, start to end, in one async call: its failure guard and the in-flight count are inside it (a
+ * `.catch().finally()` chain would cost two more promises, closures and microtask turns on every request).
+ */
+async function handleRequest(gateway: Gateway, req: IncomingMessage, res: ServerResponse, maxBody: number, onAccess: ServerOptions['onAccess'], finished: (res: ServerResponse) => void): Promise<void> {
   try {
-    const target = req.url ?? '/';
-    // origin-form (`/path?q`) and a plain Host: one parse of the joined string costs half of resolving
-    // against a base. A Host with URL delimiters in it must not become part of the path: the slow way then.
-    url =
-      target.charCodeAt(0) === 47 && target.charCodeAt(1) !== 47 && !HOST_DELIMITERS.test(hostHeader)
-        ? new URL(`http://${hostHeader}${target}`)
-        : new URL(target, `http://${hostHeader}`);
-  } catch {
-    result = local(400, 'Bad request');
-    const written = send(result);
+    const t0 = performance.now();
+    let result: GatewayResult;
+    // The bag is built once from the raw lines; node's lazily built `req.headers` object is never asked for.
+    const headers = HeaderBag.fromRaw(req.rawHeaders);
+    const hostHeader = headers.getAll('host')[0] ?? `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 80}`;
+    let url: URL;
+    try {
+      const target = req.url ?? '/';
+      // origin-form (`/path?q`) and a plain Host: one parse of the joined string costs half of resolving
+      // against a base. A Host with URL delimiters in it must not become part of the path: the slow way then.
+      url =
+        target.charCodeAt(0) === 47 && target.charCodeAt(1) !== 47 && !HOST_DELIMITERS.test(hostHeader)
+          ? new URL(`http://${hostHeader}${target}`)
+          : new URL(target, `http://${hostHeader}`);
+    } catch {
+      result = local(400, 'Bad request');
+      const written = writeResult(req, res, result);
+      if (written) await written;
+      return;
+    }
+    const cl = headers.getAll('content-length')[0];
+    if (cl !== undefined && Number(cl) > maxBody) {
+      result = local(413, 'Request entity too large');
+      res.shouldKeepAlive = false;
+      const written = writeResult(req, res, result);
+      if (written) await written;
+      req.resume();
+      access(onAccess, req, url, result, t0);
+      return;
+    }
+    const hasBody = (cl !== undefined && cl !== '0') || headers.has('transfer-encoding');
+    // A chunked body has no length to check up front: count it as it streams (to the backend or into a
+    // policy's buffer) and answer 413 once it passes the limit, whatever the pipeline made of the cut-off body.
+    let overLimit = false;
+    const source = hasBody && cl === undefined ? limitBody(req, maxBody, () => (overLimit = true)) : req;
+    const body = hasBody ? BodyHolder.fromStream(source) : BodyHolder.empty();
+    const cancel = new UpstreamCancel();
+    const socket = req.socket as CancellableSocket;
+    socket[IN_FLIGHT] = cancel;
+    // No AbortSignal per request (its listener alone costs ~6–10 µs): `cancel` is a plain callback slot.
+    result = await gateway.handle({
+      method: req.method ?? 'GET',
+      url,
+      headers,
+      body,
+      ipAddress: req.socket.remoteAddress ?? '',
+      cancel,
+    });
+    if (socket[IN_FLIGHT] === cancel) socket[IN_FLIGHT] = undefined;
+    if (overLimit) {
+      result = { ...local(413, 'Request entity too large'), api: result.api, operation: result.operation, requestId: result.requestId };
+      res.shouldKeepAlive = false;
+    }
+    if (!req.complete) req.resume();
+    const written = writeResult(req, res, result);
     if (written) await written;
-    return;
-  }
-  const cl = headers.getAll('content-length')[0];
-  if (cl !== undefined && Number(cl) > maxBody) {
-    result = local(413, 'Request entity too large');
-    res.shouldKeepAlive = false;
-    const written = send(result);
-    if (written) await written;
-    req.resume();
     access(onAccess, req, url, result, t0);
-    return;
+  } catch {
+    // Every failure above becomes a response; this only guards against a socket gone away.
+    if (!res.headersSent) {
+      res.statusCode = 500;
+      res.end();
+    } else res.destroy();
+  } finally {
+    finished(res);
   }
-  const hasBody = (cl !== undefined && cl !== '0') || headers.has('transfer-encoding');
-  // A chunked body has no length to check up front: count it as it streams (to the backend or into a
-  // policy's buffer) and answer 413 once it passes the limit, whatever the pipeline made of the cut-off body.
-  let overLimit = false;
-  const source = hasBody && cl === undefined ? limitBody(req, maxBody, () => (overLimit = true)) : req;
-  const body = hasBody ? BodyHolder.fromStream(source) : BodyHolder.empty();
-  const cancel = new UpstreamCancel();
-  const socket = req.socket as CancellableSocket;
-  socket[IN_FLIGHT] = cancel;
-  // No AbortSignal per request (its listener alone costs ~6–10 µs): `cancel` is a plain callback slot.
-  result = await gateway.handle({
-    method: req.method ?? 'GET',
-    url,
-    headers,
-    body,
-    ipAddress: req.socket.remoteAddress ?? '',
-    cancel,
-  });
-  if (socket[IN_FLIGHT] === cancel) socket[IN_FLIGHT] = undefined;
-  if (overLimit) {
-    result = { ...local(413, 'Request entity too large'), api: result.api, operation: result.operation, requestId: result.requestId };
-    res.shouldKeepAlive = false;
-  }
-  if (!req.complete) req.resume();
-  const written = send(result);
-  if (written) await written;
-  access(onAccess, req, url, result, t0);
 }
 
 /** Characters that would change a URL's structure if a Host header carrying them were joined with the path. */

@@ -16,9 +16,14 @@ export const WHOLE_BODY_MAX = 1024 * 1024;
 /** Hop-by-hop headers (RFC 9110 §7.6.1) never forwarded; `content-length` is set by whoever writes the body. */
 export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
 
-/** What came back: status, headers (hop-by-hop removed, `content-length` kept) and the body. */
+/**
+ * What came back: status, headers (hop-by-hop removed, `content-length` kept) and the body. The shape of the
+ * gateway's `OutboundResponse`, so the upstream client hands it on as it is.
+ */
 export interface UpstreamResponse {
   statusCode: number;
+  /** HTTP/1.1 reason phrases are not kept: the gateway answers with the standard one. */
+  statusReason: '';
   headers: HeaderBag;
   body: BodyHolder;
 }
@@ -38,14 +43,18 @@ export class UpstreamCancel {
   }
 }
 
-/** Sends one request; resolves once the headers (and a small body) are in, rejects with undici's error. */
-export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, cancel?: UpstreamCancel): Promise<UpstreamResponse> {
+/**
+ * Sends one request; resolves once the headers (and a small body) are in, rejects with undici's error — or
+ * with `mapError`'s, so a caller needs no promise layer of its own to translate failures.
+ */
+export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, cancel?: UpstreamCancel, mapError?: (e: Error) => Error): Promise<UpstreamResponse> {
   return new Promise<UpstreamResponse>((resolve, reject) => {
+    const fail = mapError ? (e: Error) => reject(mapError(e)) : reject;
     if (cancel?.aborted) {
-      reject(new Error('the client closed the connection'));
+      fail(new Error('the client closed the connection'));
       return;
     }
-    dispatcher.dispatch(options, new ExchangeHandler(resolve, reject, cancel));
+    dispatcher.dispatch(options, new ExchangeHandler(resolve, fail, cancel));
   });
 }
 
@@ -101,7 +110,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
         callback(err);
       },
     });
-    this.settle({ statusCode, headers, body: BodyHolder.fromStream(this.stream) });
+    this.settle({ statusCode, statusReason: '', headers, body: BodyHolder.fromStream(this.stream) });
     return true;
   }
 
@@ -121,9 +130,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     if (this.chunks) {
       const c = this.chunks;
       const bytes = c.length === 1 ? c[0]! : Buffer.concat(c, this.size);
-      this.settle({ statusCode: this.status, headers: this.headers!, body: BodyHolder.fromBytes(bytes) });
+      this.settle({ statusCode: this.status, statusReason: '', headers: this.headers!, body: BodyHolder.fromBytes(bytes) });
     } else if (this.stream) this.stream.push(null);
-    else this.settle({ statusCode: this.status, headers: this.headers ?? new HeaderBag(), body: BodyHolder.empty() });
+    else this.settle({ statusCode: this.status, statusReason: '', headers: this.headers ?? new HeaderBag(), body: BodyHolder.empty() });
   }
 
   onError(err: Error): void {

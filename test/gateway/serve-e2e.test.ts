@@ -150,7 +150,8 @@ describe('apimops serve artifacts-sample (built CLI, real HTTP)', () => {
   });
 
   it('logs one access line per request and stops gracefully on SIGTERM', async () => {
-    expect(stderr).toMatch(/GET \/payments\/payments payments-api list-payments 200 /);
+    // Access lines are written in batches (every 50 ms): wait for the batch, not for a fixed time.
+    await expect.poll(() => stderr, { timeout: 5000, interval: 20 }).toMatch(/GET \/payments\/payments payments-api list-payments 200 /);
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
