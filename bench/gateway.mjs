@@ -2,12 +2,13 @@
 // `npm run bench -- gateway [--rounds 3] [--seconds 5] [--against <checkout with a build>]`
 //
 // The cost of `apimops serve` as a proxy (issue 5, PERFORMANCE.md): the same backend, the same load
-// generator (wrk -t1), three targets measured in interleaved rounds (A B C A B C …):
+// generator (wrk -t1), three targets measured in interleaved rounds (A B C, B C A, C A B, …):
 //   A. direct      — the backend itself
 //   B. bare proxy  — a bare undici `stream()` reverse proxy (the baseline)
 //   C. serve       — `apimops serve` with a 3-policy pipeline: set-header with an expression, set-variable, choose
 // at 50 connections (req/s, p50, p99) and at 1 connection (p50, p99). Prints every round and its ratios,
-// then medians. Goals: serve ≥ 85% of the bare proxy's req/s at c50; at c1 a p50 within 0.1 ms of the bare
+// then medians, and the median, lowest and highest of the per-round serve/bare ratios (on this shared 2-core
+// machine single rounds swing by ±30%; compare runs by the median of their per-round ratios). Goals: serve ≥ 85% of the bare proxy's req/s at c50; at c1 a p50 within 0.1 ms of the bare
 // proxy's. Needs `npm run build` and wrk. Everything listens on 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,10 +94,15 @@ for (const t of targets) {
 }
 
 const results = { 50: new Map(targets.map((t) => [t.name, []])), 1: new Map(targets.map((t) => [t.name, []])) };
+/** serve/bare req/s of each round: the two ran minutes apart at most, so this ratio drifts less than either. */
+const ratios = { 50: [], 1: [] };
 for (let round = 1; round <= ROUNDS; round++) {
   for (const c of [50, 1]) {
     const row = {};
-    for (const t of targets) {
+    // The order rotates from round to round (A B C, B C A, C A B, …): no target always runs right after
+    // another's warm-up or in the same slot of a drifting machine.
+    const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
+    for (const t of order) {
       wrk(t.url, { seconds: WARMUP, connections: c });
       const r = wrk(t.url, { seconds: SECONDS, connections: c, pid: t.pid });
       results[c].get(t.name).push(r);
@@ -106,6 +112,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     const b = row['bare undici proxy'];
     const s = row['serve (3 policies)'];
     const d = row.direct;
+    ratios[c].push(s.rps / b.rps);
     console.error(`round ${round}/${ROUNDS} c${c}: serve/bare ${((s.rps / b.rps) * 100).toFixed(0)}%, bare/direct ${((b.rps / d.rps) * 100).toFixed(0)}%, p50 serve-bare ${(s.p50 - b.p50).toFixed(3)} ms`);
   }
 }
@@ -121,6 +128,11 @@ for (const c of [50, 1]) {
       `${t.name.padEnd(22)} ${rps.toFixed(0).padStart(8)} ${`${((rps / m('direct', 'rps')) * 100).toFixed(0)}%`.padStart(10)} ${`${((rps / m('bare undici proxy', 'rps')) * 100).toFixed(0)}%`.padStart(8)} ${m(t.name, 'p50').toFixed(3).padStart(8)} ${m(t.name, 'p99').toFixed(3).padStart(8)} ${m(t.name, 'cpuUs').toFixed(0).padStart(11)}`,
     );
   }
+}
+const pct = (x) => `${(x * 100).toFixed(0)}%`;
+for (const c of [50, 1]) {
+  const r = [...ratios[c]].sort((x, y) => x - y);
+  console.log(`\nc${c} serve/bare per round: ${ratios[c].map(pct).join(', ')}; median ${pct(median(r))}, lowest ${pct(r[0])}, highest ${pct(r[r.length - 1])}`);
 }
 console.log('\ncpu µs/req: CPU time of the target process per request (the backend\'s own for direct); compare proxies by it on a busy machine');
 console.log('\ngoals: serve ≥ 85% of the bare proxy at c50; at c1, serve p50 within 0.1 ms of the bare proxy');
