@@ -268,3 +268,11 @@ export function overridesLocation(loaded: LoadedConfig, envName: string, folder:
   }
   return undefined;
 }
+
+/**
+ * The overrides file of an environment as an absolute path, whether or not it exists in the working tree
+ * (at an older commit it may): the configured one, else `configuration.<env>.yaml` in the folder.
+ */
+export function overridesPathFor(loaded: LoadedConfig, envName: string, folder: string): string {
+  return overridesLocation(loaded, envName, folder)?.display ?? join(folder, `configuration.${envName}.yaml`);
+}

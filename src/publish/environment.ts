@@ -2,10 +2,9 @@
  * Resolving `--env <name>` for diff and publish: the ARM target of the environment (apimops.yaml, with
  * `APIMOPS_*` variables and `--endpoint` on top), the overrides file, and the live state of the service.
  */
-import { join } from 'node:path';
 import { createArmClient, type ArmClient } from '../arm/client.js';
 import { dumpState } from '../arm/dump.js';
-import { getEnvironment, overridesLocation, type LoadedConfig } from '../artifacts/config.js';
+import { getEnvironment, type LoadedConfig } from '../artifacts/config.js';
 import type { ApimState } from '../artifacts/model.js';
 
 /** The ARM client for an environment; `E_CONFIG` naming the missing field when the target is incomplete. */
@@ -16,14 +15,6 @@ export function armForEnvironment(loaded: LoadedConfig, envName: string, env: No
     { subscriptionId: e.subscriptionId!, resourceGroup: e.resourceGroup!, serviceName: e.serviceName!, ...(ep ? { endpoint: ep } : {}) },
     env,
   );
-}
-
-/**
- * The overrides file of an environment as an absolute path, whether or not it exists in the working tree
- * (at an older commit it may): the configured one, else `configuration.<env>.yaml` in the folder.
- */
-export function overridesPathFor(loaded: LoadedConfig, envName: string, folder: string): string {
-  return overridesLocation(loaded, envName, folder)?.display ?? join(folder, `configuration.${envName}.yaml`);
 }
 
 /** Reads the live service into a state; a service that cannot be read completely is an error (exit 2). */

@@ -1,18 +1,20 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { readDeployment } from '../../arm/apply.js';
-import { loadConfig, resolveArtifactsFolder } from '../../artifacts/config.js';
+import { loadConfig, overridesPathFor, resolveArtifactsFolder } from '../../artifacts/config.js';
 import { loadEffectiveState } from '../../artifacts/effective.js';
 import { diffStates, type ChangeSet } from '../../diff/diff.js';
 import { openGitRepo, refLabel } from '../../diff/git.js';
 import { changeSetToJson, renderChangeSetText } from '../../diff/render.js';
-import { armForEnvironment, loadLiveState, overridesPathFor } from '../../publish/environment.js';
 import { loadRangeStates } from '../../publish/states.js';
 import { UserError } from '../../shared/errors.js';
 import { EXIT_FINDINGS, EXIT_OK } from '../../shared/exit-codes.js';
 import type { CommandModule } from '../command.js';
 import type { CliIO } from '../io.js';
 import { printWarnings } from './render.js';
+
+/** The ARM side (the Azure SDK, about half a second to load) is loaded only when the command talks to Azure. */
+const armSide = () => import('../../publish/environment.js');
 
 interface DiffFlags {
   from?: string;
@@ -50,6 +52,7 @@ async function diffLive(io: CliIO, flags: DiffFlags, folderArg: string | undefin
   if (!flags.env) throw new UserError('E_USAGE', '--live needs --env <name> (the environment whose service to compare with)');
   const target = await loadEffectiveState({ cwd: io.cwd, env: io.env, configPath, folder: folderArg, environment: flags.env });
   printWarnings(io, target.diagnostics);
+  const { armForEnvironment, loadLiveState } = await armSide();
   const arm = armForEnvironment(target.config, flags.env, io.env, flags.endpoint);
   const live = await loadLiveState(arm);
   const changeSet = diffStates(live, target.state);
@@ -96,6 +99,7 @@ export const command: CommandModule = {
         } else if (flags.sinceDeployed) {
           if (!flags.env) throw new UserError('E_USAGE', '--since-deployed needs --env <name>');
           const loaded = loadConfig({ cwd: io.cwd, configPath: config, env: io.env });
+          const { armForEnvironment } = await armSide();
           const record = await readDeployment(armForEnvironment(loaded, flags.env, io.env, flags.endpoint));
           if (!record) {
             throw new UserError('E_CONFIG', `environment '${flags.env}' has no recorded deployment`, {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { getEnvironment, loadConfig, resolveArtifactsFolder, type LoadedConfig } from '../../artifacts/config.js';
-import { runExtract, type ExtractEvent, type ExtractResult } from '../../extract/extract.js';
+import type { ExtractEvent, ExtractResult } from '../../extract/extract.js';
 import { EXTRACT_ALL, parseExtractFilter, workspaceOnlyFilter, type ExtractFilter } from '../../extract/filter.js';
 import { UserError } from '../../shared/errors.js';
 import { EXIT_ERROR, EXIT_OK } from '../../shared/exit-codes.js';
@@ -194,6 +194,8 @@ export const command: CommandModule = {
         const model = new ProgressModel('extract', now());
         const reporter = await createReporter(io, model, flags.output, now);
         let result: ExtractResult;
+        // Extract's ARM client (the Azure SDK, about half a second to load) is loaded only when extract runs.
+        const { runExtract } = await import('../../extract/extract.js');
         try {
           result = await runExtract({
             target: { subscriptionId: target.subscriptionId, resourceGroup: target.resourceGroup, serviceName: target.serviceName, ...(target.endpoint ? { endpoint: target.endpoint } : {}) },

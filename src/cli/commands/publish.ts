@@ -3,12 +3,11 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createArmApplier, readDeployment, recordDeployment } from '../../arm/apply.js';
 import type { ArmClient } from '../../arm/client.js';
-import { loadConfig, resolveArtifactsFolder } from '../../artifacts/config.js';
+import { loadConfig, overridesPathFor, resolveArtifactsFolder } from '../../artifacts/config.js';
 import { loadEffectiveState } from '../../artifacts/effective.js';
 import type { ApimState } from '../../artifacts/model.js';
 import { openGitRepo, refLabel, type GitRepo } from '../../diff/git.js';
 import { changeToJson, renderChange } from '../../diff/render.js';
-import { armForEnvironment, loadLiveState, overridesPathFor } from '../../publish/environment.js';
 import type { ExecuteEvent, ExecuteResult } from '../../publish/execute.js';
 import type { Plan, PlanStep } from '../../publish/plan.js';
 import { applyPublish, preparePublish, withSecrets, type PreparedPublish, type PublishMode } from '../../publish/publish.js';
@@ -21,6 +20,9 @@ import type { CliIO } from '../io.js';
 import { ProgressModel } from '../output/progress.js';
 import { createReporter } from '../output/reporter.js';
 import { printWarnings } from './render.js';
+
+/** The ARM side (the Azure SDK, about half a second to load) is loaded only when the command talks to Azure. */
+const armSide = () => import('../../publish/environment.js');
 
 interface PublishFlags {
   env?: string;
@@ -67,6 +69,7 @@ async function deployedCommitOf(io: CliIO, folder: string): Promise<string | und
 }
 
 async function prepare(io: CliIO, flags: PublishFlags, folderArg: string | undefined, configPath: string | undefined): Promise<Prepared> {
+  const { armForEnvironment, loadLiveState } = await armSide();
   const env = flags.env!;
   const loaded = loadConfig({ cwd: io.cwd, configPath, env: io.env });
   let client: ArmClient | undefined;

@@ -6,17 +6,9 @@ import { EXIT_OK } from '../../shared/exit-codes.js';
 import { formatDiagnostic, isUserError, UserError, type Diagnostic } from '../../shared/errors.js';
 import { loadEffectiveState } from '../../artifacts/effective.js';
 import { loadConfig } from '../../artifacts/config.js';
-import { createGateway, type LocalGateway } from '../../gateway/index.js';
-import { createUndiciClient } from '../../gateway/backend-client.js';
-import { startServer, type AccessLine } from '../../gateway/server.js';
-import { watchFolder } from '../../gateway/watch.js';
-import { createStore } from '../../gateway/stores/factory.js';
-import { BackendResilience } from '../../gateway/backends-resilience.js';
-import { findProjectRoot, IDENTITY_PROVIDER_EXTENSION, LocalIdentityProvider } from '../../gateway/identity-provider.js';
-import { SELF_HOSTED_APIS_EXTENSION, selfHostedApis, STORE_FAILURE_EXTENSION } from '../../gateway/limits.js';
+import type { LocalGateway } from '../../gateway/index.js';
+import type { AccessLine } from '../../gateway/server.js';
 import type { ClientCertificate, GatewayLogger } from '../../gateway/state.js';
-import { readClientCertificate } from '../../gateway/policies/authentication-certificate.js';
-import { pendingOneWayRequests } from '../../gateway/policies/send-one-way-request.js';
 import { readFileSync } from 'node:fs';
 
 interface ServeFlags {
@@ -90,7 +82,13 @@ function parseBackends(values: readonly string[], fromConfig: Record<string, str
  * it) overlaid by `--certificate name=path` (relative to the current folder). The password of `name` comes
  * from `APIMOPS_CERTIFICATE_PASSWORD_<NAME>` (upper case, other characters as `_`) — never from a file in the repo.
  */
-function loadCertificates(values: readonly string[], fromConfig: Record<string, string> | undefined, configDir: string, io: CliIO): Map<string, ClientCertificate> {
+function loadCertificates(
+  values: readonly string[],
+  fromConfig: Record<string, string> | undefined,
+  configDir: string,
+  io: CliIO,
+  readClientCertificate: (name: string, data: Buffer, password: string | undefined) => ClientCertificate,
+): Map<string, ClientCertificate> {
   const paths = new Map<string, string>(Object.entries(fromConfig ?? {}).map(([n, p]) => [n, resolve(configDir, p)]));
   for (const v of values) {
     const eq = v.indexOf('=');
@@ -135,6 +133,31 @@ function intFlag(v: string | undefined, name: string): number | undefined {
 }
 
 async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags, configPath: string | undefined): Promise<void> {
+  // The gateway (undici, ioredis, jose, the expression runtime) is loaded by `serve` alone: every other command,
+  // a pre-commit `lint` above all, starts without it.
+  const [
+    { createGateway },
+    { createUndiciClient },
+    { startServer },
+    { watchFolder },
+    { createStore },
+    { BackendResilience },
+    { findProjectRoot, IDENTITY_PROVIDER_EXTENSION, LocalIdentityProvider },
+    { SELF_HOSTED_APIS_EXTENSION, selfHostedApis, STORE_FAILURE_EXTENSION },
+    { readClientCertificate },
+    { pendingOneWayRequests },
+  ] = await Promise.all([
+    import('../../gateway/index.js'),
+    import('../../gateway/backend-client.js'),
+    import('../../gateway/server.js'),
+    import('../../gateway/watch.js'),
+    import('../../gateway/stores/factory.js'),
+    import('../../gateway/backends-resilience.js'),
+    import('../../gateway/identity-provider.js'),
+    import('../../gateway/limits.js'),
+    import('../../gateway/policies/authentication-certificate.js'),
+    import('../../gateway/policies/send-one-way-request.js'),
+  ]);
   const envName = flags.env ?? loadConfig({ cwd: io.cwd, configPath, env: io.env }).config.serve?.environment ?? 'local';
   const load = async () =>
     loadEffectiveState({ cwd: io.cwd, env: io.env, configPath, folder: folderArg, environment: envName });
@@ -142,7 +165,7 @@ async function serve(io: CliIO, folderArg: string | undefined, flags: ServeFlags
   const serveConfig = first.config.config.serve ?? {};
   printWarnings(io, first.diagnostics);
   const backendUrls = parseBackends(flags.backend, serveConfig.backends);
-  const certificates = loadCertificates(flags.certificate, serveConfig.certificates, first.config.dir, io);
+  const certificates = loadCertificates(flags.certificate, serveConfig.certificates, first.config.dir, io, readClientCertificate);
   const ca = loadCa(flags.ca, serveConfig.ca, first.config.dir, io);
   const port = intFlag(flags.port, 'port') ?? serveConfig.port ?? 8080;
   const host = flags.host ?? serveConfig.host ?? '127.0.0.1';

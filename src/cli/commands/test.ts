@@ -6,7 +6,7 @@ import type { CliIO } from '../io.js';
 import { EXIT_FINDINGS, EXIT_OK, type ExitCode } from '../../shared/exit-codes.js';
 import { DiagnosticsError, UserError } from '../../shared/errors.js';
 import { loadConfig, resolveArtifactsFolder } from '../../artifacts/config.js';
-import { FORMATTERS, loadCaseFiles, runTests, summaryLine, TEST_FORMATS, type TestFormat } from '../../testing/index.js';
+import { FORMATTERS, summaryLine, TEST_FORMATS, type TestFormat } from '../../testing/report/index.js';
 
 interface TestFlags {
   cases?: string;
@@ -52,6 +52,8 @@ async function runTestCommand(io: CliIO, folderArg: string | undefined, flags: T
   if (parallelism !== undefined && (!Number.isInteger(parallelism) || parallelism < 1)) {
     throw new UserError('E_USAGE', `--parallelism: "${flags.parallelism}" is not a whole number of at least 1`);
   }
+  // The test runner starts gateways: it (and the gateway) is loaded only when `apimops test` runs.
+  const { loadCaseFiles, runTests } = await import('../../testing/index.js');
   const { files, diagnostics, paths } = loadCaseFiles(folder, flags.cases ?? testConfig.cases, io.cwd);
   if (diagnostics.length > 0) {
     throw new DiagnosticsError('E_CONFIG', `${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'} in test case files; no case was run`, diagnostics);

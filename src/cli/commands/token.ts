@@ -4,7 +4,6 @@ import { parse as parseYaml } from 'yaml';
 import type { CommandModule } from '../command.js';
 import { EXIT_OK } from '../../shared/exit-codes.js';
 import { UserError } from '../../shared/errors.js';
-import { findProjectRoot, jwtExpectations, LocalIdentityProvider } from '../../gateway/identity-provider.js';
 
 interface TokenFlags {
   sub?: string;
@@ -51,6 +50,8 @@ export const command: CommandModule = {
           if (eq <= 0) throw new UserError('E_USAGE', `--claim: "${c}" is not <name>=<value>`);
           return [c.slice(0, eq), c.slice(eq + 1)];
         });
+        // The identity provider (jose, keys) is loaded only when a token is made.
+        const { findProjectRoot, jwtExpectations, LocalIdentityProvider } = await import('../../gateway/identity-provider.js');
         const root = findProjectRoot(io.cwd);
         const expected = jwtExpectations(artifactsFolder(root));
         const pick = (given: string | undefined, found: string[], what: string): string | undefined => {
