@@ -119,7 +119,8 @@ const results = new Map(targets.map((t) => [t.name, []]));
 const load = (url, seconds) => wrk(url, { seconds, connections: CONNECTIONS, headers: [`Authorization: Bearer ${token}`] });
 for (const t of targets) load(t.url, 3);
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const t of targets) {
+  // The order rotates from round to round, as in bench/gateway.mjs: no target always runs in the same slot.
+  for (const t of targets.map((_, i) => targets[(i + round - 1) % targets.length])) {
     load(t.url, WARMUP);
     const r = load(t.url, SECONDS);
     results.get(t.name).push(r);
@@ -139,6 +140,13 @@ for (const t of targets) {
   const p99 = median(rs.map((r) => r.p99));
   const vsCore = coreRps && t.name !== targets[0].name ? `${((rps / coreRps) * 100).toFixed(0)}%` : '';
   console.log(`${t.name.padEnd(48)} ${rps.toFixed(0).padStart(8)} ${`${((rps / bareRps) * 100).toFixed(0)}%`.padStart(8)} ${vsCore.padStart(8)} ${p99.toFixed(2).padStart(8)}`);
+}
+// Per-round ratios to the bare proxy (rounds i of both): they drift less than either target's own median.
+for (const t of targets.slice(1)) {
+  const ratios = results.get(t.name).map((r, i) => r.rps / results.get(targets[0].name)[i].rps);
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const pct = (x) => `${(x * 100).toFixed(0)}%`;
+  console.log(`${t.name}: per round ${ratios.map(pct).join(', ')}; median ${pct(median(sorted))}`);
 }
 console.log('goals: memory ≥ 80% of the bare proxy, redis ≥ 65%');
 cleanup();
