@@ -3,9 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig, resolveArtifactsFolder } from '../../artifacts/config.js';
+import { looksLikeApiops } from '../../artifacts/apiops-layout.js';
 import { folderSource } from '../../artifacts/folder-source.js';
 import { parseArtifactPath } from '../../artifacts/paths.js';
 import { globToRegExp, lintConfigOf, parseRuleFlags } from '../../lint/config.js';
+import { lintContextFiles, sourceOfFiles } from '../../lint/context.js';
 import { compareFindings } from '../../lint/engine.js';
 import { FORMATTERS, isFormatName } from '../../lint/formatters/index.js';
 import { RULES } from '../../lint/rules/index.js';
@@ -97,7 +99,12 @@ Rules: ${RULES.map((r) => r.id).join(', ')}`,
         const files: string[] = [];
         let ruleErrors = 0;
         for (const target of targetsOf(paths, io.cwd, resolveArtifactsFolder(loaded, io.cwd))) {
-          const source = folderSource(target.root, toPosix(relative(io.cwd, target.root)) || '.');
+          const folder = folderSource(target.root, toPosix(relative(io.cwd, target.root)) || '.');
+          // Files inside API folders (a pre-commit hook's usual staged set) need only their APIs and what is
+          // outside apis/ as context, not the other APIs: the same findings for them, from a fraction of the reads.
+          const listing = target.only ? await folder.listFiles() : undefined;
+          const context = listing && target.only && !looksLikeApiops(listing) ? lintContextFiles(listing, target.only) : undefined;
+          const source = context ? sourceOfFiles(folder, context) : folder;
           const result = await lintSource(source, { rules, settings: config.settings });
           for (const e of result.ruleErrors) io.stderr(`apimops lint: rule ${e.ruleId} crashed (a bug, please report): ${e.message}\n`);
           ruleErrors += result.ruleErrors.length;
