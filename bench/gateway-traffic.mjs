@@ -91,8 +91,10 @@ const redisPort = await freePort();
 const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 children.push(redis);
 await new Promise((r) => setTimeout(r, 300));
-const bare = await start(process.execPath, [join(here, '_traffic-bare-proxy.mjs'), backend.url], /(http:\/\/127\.0\.0\.1:\d+)/);
-const serveArgs = (store) => [join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0', ...(store ? ['--store', store] : [])];
+const bare = await start(process.execPath, ['--max-semi-space-size=32', join(here, '_traffic-bare-proxy.mjs'), backend.url], /(http:\/\/127\.0\.0\.1:\d+)/);
+// `apimops serve` relaunches itself with a larger young generation (SERVE_V8_FLAGS in src/cli/commands/serve.ts);
+// started with that flag it serves in this one process (as bench/gateway.mjs does); the bare proxy gets it too.
+const serveArgs = (store) => ['--max-semi-space-size=32', join(repo, 'bin', 'apimops.js'), 'serve', folder, '--port', '0', ...(store ? ['--store', store] : [])];
 // cwd = the folder, so the repository's apimops.yaml (environments, overrides) does not apply.
 const memory = await start(process.execPath, serveArgs(undefined), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });
 const withRedis = await start(process.execPath, serveArgs(`redis://127.0.0.1:${redisPort}`), /listening on (http:\/\/127\.0\.0\.1:\d+)/, { cwd: folder });

@@ -2,6 +2,8 @@
  * What a command may touch of the outside world. Commands receive it instead of using `process`, so tests
  * run them in-process with captured output.
  */
+import { relaunchWithV8Flags } from './relaunch.js';
+
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -10,6 +12,11 @@ export interface CliIO {
   /** stdout/stderr are interactive terminals and CI is unset: ink and colour are allowed. */
   interactive: boolean;
   color: boolean;
+  /**
+   * Runs this command line again in a child node with V8 start-up flags and resolves with its exit code
+   * (relaunch.ts). Only the real process has it: commands run in-process by tests never relaunch.
+   */
+  relaunch?: (v8Flags: readonly string[]) => Promise<number>;
 }
 
 export function processIO(): CliIO {
@@ -24,5 +31,6 @@ export function processIO(): CliIO {
     cwd: process.cwd(),
     interactive,
     color,
+    relaunch: relaunchWithV8Flags,
   };
 }

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import type { CommandModule } from '../command.js';
 import { outputOption } from '../main.js';
 import type { CliIO } from '../io.js';
-import { EXIT_OK } from '../../shared/exit-codes.js';
+import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../../shared/exit-codes.js';
+import { isRelaunched, startedWithV8Flag, stopWhenParentExits } from '../relaunch.js';
 import { formatDiagnostic, isUserError, UserError, type Diagnostic } from '../../shared/errors.js';
 import { loadEffectiveState } from '../../artifacts/effective.js';
 import { loadConfig } from '../../artifacts/config.js';
@@ -26,6 +27,18 @@ interface ServeFlags {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+const SEMI_SPACE_FLAG = '--max-semi-space-size';
+/**
+ * V8 flags the gateway runs with (the CLI relaunches `serve` in a child node with them unless the process was
+ * started with its own `--max-semi-space-size`, or APIMOPS_SERVE_RELAUNCH=0). Each request in flight holds
+ * ~25 KB across its backend call; with V8's default 16 MB semi-spaces a scavenge runs every few dozen
+ * milliseconds under load and copies every request in flight, then promotes it to the old generation. 32 MB
+ * semi-spaces halve that. Measured in paired runs against the default (npm run bench -- gateway, and 2 s
+ * alternating wrk runs at 50 connections): 0.81–0.85× the CPU per request and 1.1–1.2× the requests per second
+ * (a bare undici proxy, which allocates far less per request, gains ~4% CPU from the same flag).
+ */
+const SERVE_V8_FLAGS: readonly string[] = [`${SEMI_SPACE_FLAG}=32`];
 
 /**
  * `apimops serve`: the artifact folder as a local APIM gateway (CLI.md, POLICY-ENGINE.md). Prints
@@ -54,6 +67,12 @@ export const command: CommandModule = {
       .option('--max-header-bytes <n>', 'largest request header section (431 above it)', undefined)
       .addOption(outputOption())
       .action(async (folder: string | undefined, flags: ServeFlags) => {
+        if (io.relaunch && !isRelaunched(io.env) && !startedWithV8Flag(SEMI_SPACE_FLAG, io.env) && io.env.APIMOPS_SERVE_RELAUNCH !== '0') {
+          const code = await io.relaunch(SERVE_V8_FLAGS);
+          setExit(code === EXIT_OK || code === EXIT_FINDINGS ? code : EXIT_ERROR);
+          return;
+        }
+        stopWhenParentExits();
         const globals = cmd.parent?.opts() as { config?: string } | undefined;
         await serve(io, folder, flags, globals?.config);
         setExit(EXIT_OK);
