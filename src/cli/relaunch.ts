@@ -32,7 +32,8 @@ export function relaunchWithV8Flags(v8Flags: readonly string[]): Promise<number>
     const child = spawn(process.execPath, [...v8Flags, ...process.execArgv, ...process.argv.slice(1)], {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, [RELAUNCHED]: '1' },
-      detached: true,
+      // Own process group on POSIX (see above); on Windows `detached` would open a new console instead.
+      detached: process.platform !== 'win32',
     });
     const forward = (signal: NodeJS.Signals) => () => void child.kill(signal);
     const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const);
