@@ -1,7 +1,7 @@
 /**
  * Benchmark: `apimops lint` on a large folder, against merely reading the same folder.
  *
- *   npm run bench -- lint [--apis 2000] [--operations 5] [--keep]
+ *   npm run build && npm run bench -- lint [--apis 2000] [--operations 5] [--runs 3] [--keep]
  *
  * Generates, in a temp folder, N APIs × M operations with realistic policies (every API and operation has
  * a policy.xml with <base />, expressions, named values, a fragment include, a set-backend-service; a
@@ -36,7 +36,7 @@
  *   young generation, so fewer scavenges, made lint slower, not faster).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,9 +49,14 @@ const flag = (name: string, def: number) => {
 
 if (args[0] === '--measure') {
   const [, what, dir] = args;
-  const { folderSource } = await import('../src/artifacts/folder-source.js');
-  const { readArtifacts } = await import('../src/artifacts/reader.js');
-  const { lintSource } = await import('../src/lint/run.js');
+  // The compiled modules, as the CLI runs them: the reading thread (src/artifacts/read-worker.ts) exists only there.
+  type FolderSource = typeof import('../src/artifacts/folder-source.js');
+  type Reader = typeof import('../src/artifacts/reader.js');
+  type LintRun = typeof import('../src/lint/run.js');
+  const dist = (p: string) => import(new URL(`../dist/${p}`, import.meta.url).href);
+  const { folderSource } = (await dist('artifacts/folder-source.js')) as FolderSource;
+  const { readArtifacts } = (await dist('artifacts/reader.js')) as Reader;
+  const { lintSource } = (await dist('lint/run.js')) as LintRun;
   const t0 = performance.now();
   let files = 0;
   let findings = 0;
@@ -68,6 +73,11 @@ if (args[0] === '--measure') {
   const ms = performance.now() - t0;
   process.stdout.write(JSON.stringify({ what, ms, files, findings, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
   process.exit(0);
+}
+
+if (!existsSync(new URL('../dist/lint/run.js', import.meta.url))) {
+  process.stderr.write('run `npm run build` first\n');
+  process.exit(2);
 }
 
 const APIS = flag('apis', 2000);

@@ -15,4 +15,17 @@ export interface FileSource {
    * many files faster than one `readText` each (a folder on disk) implements it; the reader prefers it.
    */
   readTexts?(paths: readonly string[]): Promise<(string | undefined)[]>;
+  /**
+   * Optional streamed read: the texts of `paths` in order, in consecutive batches as they are read, so the
+   * caller parses one batch while the next is read (a folder on disk reads a large set in a worker thread).
+   * The batches together are what `readTexts(paths)` gives.
+   */
+  readTextBatches?(paths: readonly string[]): AsyncIterable<(string | undefined)[]>;
+  /**
+   * Optional: lists and reads in one pass, in batches as files are found — every file in `listFiles()`
+   * order, with the text of each file an artifact reader can use (null: listed, not read — `readText` it if
+   * needed; undefined: it vanished). Undefined when the source would not gain from it (a small folder, a
+   * folder already listed); then list and read. After a complete scan `listFiles()` is the scan's listing.
+   */
+  scan?(): AsyncIterable<{ paths: readonly string[]; texts: readonly (string | null | undefined)[] }> | undefined;
 }

@@ -2,9 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../shared/errors.js';
 import type { FileSource } from './file-source.js';
-
-/** Folders never part of an artifact tree (tool state, VCS, dependencies). */
-const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.apimops']);
+import { SKIPPED_DIRS } from './folder-walk.js';
+import { canReadInWorker, readFilesInWorker, scanFolderInWorker } from './threaded-read.js';
 
 /**
  * Files read synchronously between two turns of the event loop. Synchronous reads of small files are 4–5×
@@ -14,10 +13,33 @@ const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.apimops']);
 const BATCH = 256;
 
 /**
+ * From this many files on, `readTextBatches` reads in a worker thread (threaded-read.ts). Starting one takes
+ * ~30–60 ms before the first batch; the overlap of reading and parsing pays that back from a few thousand
+ * files (bench/lint.ts: 24,012 files).
+ */
+const THREADED_READ_FROM = 2000;
+
+/**
+ * `scan` walks and reads in a worker thread when the folder has at least this many APIs (a folder that
+ * size has several thousand files; one look at `apis/` says so before anything is listed).
+ */
+const SCAN_FROM_APIS = 200;
+
+/** Options of `folderSource` (tests set them low to exercise the threaded paths on small folders). */
+export interface FolderSourceOptions {
+  /** Streamed reads of at least this many files use a worker thread (default 2,000). */
+  threadedReadFrom?: number;
+  /** `scan` is offered when `apis/` has at least this many entries (default 200). */
+  scanFromApis?: number;
+}
+
+/**
  * A `FileSource` over a folder on disk. The listing is taken once, lazily, and sorted; paths are relative
  * and `/`-separated whatever the platform.
  */
-export function folderSource(root: string, description: string = root): FileSource {
+export function folderSource(root: string, description: string = root, options: FolderSourceOptions = {}): FileSource {
+  const threadedFrom = options.threadedReadFrom ?? THREADED_READ_FROM;
+  const scanFromApis = options.scanFromApis ?? SCAN_FROM_APIS;
   let listing: Promise<string[]> | undefined;
   const read = (path: string): string | undefined => {
     try {
@@ -43,6 +65,29 @@ export function folderSource(root: string, description: string = root): FileSour
         out[i] = read(paths[i]!);
       }
       return out;
+    },
+    scan() {
+      // Once listed, reading what is wanted is as quick; a small folder is not worth a thread.
+      if (listing !== undefined || !canReadInWorker() || countEntries(join(root, 'apis')) < scanFromApis) return undefined;
+      return (async function* () {
+        const found: string[] = [];
+        for await (const batch of scanFolderInWorker(root, (code, message) => listError(root, code, message))) {
+          for (const p of batch.paths) found.push(p);
+          yield batch;
+        }
+        // The scan lists in the order of a sorted listing (folder-walk.ts): later listFiles() calls need no walk.
+        listing ??= Promise.resolve(found);
+      })();
+    },
+    async *readTextBatches(paths: readonly string[]) {
+      if (paths.length >= threadedFrom && canReadInWorker()) {
+        yield* readFilesInWorker(root, paths);
+        return;
+      }
+      for (let i = 0; i < paths.length; i += BATCH) {
+        if (i > 0) await yieldToEventLoop();
+        yield paths.slice(i, i + BATCH).map((p) => read(p));
+      }
     },
   };
 }
@@ -71,11 +116,25 @@ async function listFolder(root: string): Promise<string[]> {
   try {
     walk(root, '');
   } catch (err) {
-    if (isNotFound(err)) throw new UserError('E_IO', `folder not found: ${root}`);
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UserError('E_IO', `not a folder: ${root}`);
-    throw new UserError('E_IO', `cannot read folder ${root}: ${(err as Error).message}`);
+    throw listError(root, (err as NodeJS.ErrnoException).code ?? '', (err as Error).message);
   }
   return files.sort();
+}
+
+/** The error for a folder that cannot be listed (also for a worker's scan: the same words). */
+function listError(root: string, code: string, message: string): UserError {
+  if (code === 'ENOENT') return new UserError('E_IO', `folder not found: ${root}`);
+  if (code === 'ENOTDIR') return new UserError('E_IO', `not a folder: ${root}`);
+  return new UserError('E_IO', `cannot read folder ${root}: ${message}`);
+}
+
+/** Entries of a folder, 0 when it cannot be read. */
+function countEntries(dir: string): number {
+  try {
+    return readdirSync(dir).length;
+  } catch {
+    return 0;
+  }
 }
 
 function isNotFound(err: unknown): boolean {

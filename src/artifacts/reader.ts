@@ -53,9 +53,11 @@ const SCHEMA_LINE = /^# yaml-language-server: \$schema=(\S+)/;
 
 /** Reads an artifact folder into a state, collecting every problem. */
 export async function readArtifacts(source: FileSource, opts: ReadOptions = {}): Promise<ReadResult> {
-  const files = await source.listFiles();
   const layout = opts.layout ?? 'auto';
-  if (layout === 'apiops' || (layout === 'auto' && looksLikeApiops(files))) {
+  // A large folder on disk is listed and read in one pass by a worker thread, and parsed here as it comes.
+  const scan = layout === 'apiops' ? undefined : source.scan?.();
+  const files = scan ? [] : await source.listFiles();
+  if (layout === 'apiops' || (layout === 'auto' && !scan && looksLikeApiops(files))) {
     const { state, diagnostics, locate } = await readApiopsArtifacts(source, files, { ignore: opts.ignore });
     if (opts.checkPolicies !== false) diagnostics.push(...policyDiagnostics(state));
     if (opts.checkReferences !== false) diagnostics.push(...checkReferences(state, locate));
@@ -65,46 +67,32 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
   const diagnostics: Diagnostic[] = [];
   const state = emptyState();
   const yamlOf = new Map<string, YamlFile>();
-  const infos = new Map<string, { parsed: ArtifactPath; path: string; text: string }>();
   const policies = new Map<string, { parsed: ArtifactPath; path: string; text: string }>();
   const specs = new Map<string, { format: SpecificationFormat; path: string; text: string }[]>();
   let schemaBase: string | undefined;
 
+  /** The file's place in the layout, or undefined when it is not read (a warning when it is not an artifact). */
+  const placeOf = (path: string): ArtifactPath | undefined => {
+    if (isNonArtifactFile(path) || opts.ignore?.(path)) return undefined;
+    const parsed = parseArtifactPath(path);
+    if (!parsed) diagnostics.push({ file: path, severity: 'warn', code: 'unknown-file', message: unknownFileMessage(path) });
+    return parsed;
+  };
   const wanted: { path: string; parsed: ArtifactPath }[] = [];
   for (const path of files) {
-    if (isNonArtifactFile(path) || opts.ignore?.(path)) continue;
-    const parsed = parseArtifactPath(path);
-    if (!parsed) {
-      diagnostics.push({ file: path, severity: 'warn', code: 'unknown-file', message: unknownFileMessage(path) });
-      continue;
-    }
-    wanted.push({ path, parsed });
+    const parsed = placeOf(path);
+    if (parsed) wanted.push({ path, parsed });
   }
-  const texts = source.readTexts
-    ? await source.readTexts(wanted.map((w) => w.path))
-    : await mapLimit(wanted, READ_CONCURRENCY, ({ path }) => source.readText(path));
-  for (const [i, { path, parsed }] of wanted.entries()) {
-    const raw = texts[i];
-    if (raw === undefined) continue;
-    const text = toLf(raw);
-    if (parsed.role === 'info') infos.set(parsed.key, { parsed, path, text });
-    else if (parsed.role === 'policy') policies.set(parsed.key, { parsed, path, text });
-    else {
-      const list = specs.get(parsed.key) ?? [];
-      list.push({ format: parsed.format!, path, text });
-      specs.set(parsed.key, list);
-    }
-  }
-
-  // Information files → resources.
-  for (const [key, { parsed, path, text }] of infos) {
+  // Information files → resources, each as soon as its text is read: a folder on disk streams a large read
+  // from a worker thread, so this parsing overlaps the reading.
+  const addInfo = (key: string, parsed: ArtifactPath, path: string, text: string): void => {
     schemaBase ??= schemaBaseOf(path, text);
     const { yaml, diagnostics: syntax } = parseYamlFile(path, text);
     diagnostics.push(...syntax);
     yamlOf.set(key, yaml);
     if (syntax.length > 0) {
       putResource(state, makeResource(parsed.kind, key, {}, path));
-      continue;
+      return;
     }
     let value = yaml.value;
     if (value === null || value === undefined) value = {};
@@ -112,11 +100,45 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
       const at = positionOf(yaml, []);
       diagnostics.push({ file: path, ...at, severity: 'error', code: 'schema', message: `${path.split('/').pop()} must be a mapping of properties` });
       putResource(state, makeResource(parsed.kind, key, {}, path));
-      continue;
+      return;
     }
     const schema = schemaNameOf(parsed.kind) as SchemaName | undefined;
     if (schema) diagnostics.push(...validateWithSchema(schema, yaml, value));
     putResource(state, makeResource(parsed.kind, key, normalizeProperties(parsed.kind, value as Record<string, unknown>), path));
+  };
+  const add = (path: string, parsed: ArtifactPath, raw: string | undefined): void => {
+    if (raw === undefined) return;
+    const text = toLf(raw);
+    // Each resource key has one information file (its name is fixed by the kind): added in listing order.
+    if (parsed.role === 'info') addInfo(parsed.key, parsed, path, text);
+    else if (parsed.role === 'policy') policies.set(parsed.key, { parsed, path, text });
+    else {
+      const list = specs.get(parsed.key) ?? [];
+      list.push({ format: parsed.format!, path, text });
+      specs.set(parsed.key, list);
+    }
+  };
+  if (scan) {
+    for await (const { paths, texts } of scan) {
+      for (let i = 0; i < paths.length; i++) {
+        const path = paths[i]!;
+        files.push(path);
+        const parsed = placeOf(path);
+        if (!parsed) continue;
+        const text = texts[i];
+        add(path, parsed, text === null ? await source.readText(path) : text);
+      }
+    }
+    // Whether the folder is an Azure/apiops one is known only from the whole listing: rare, so read it again.
+    if (layout === 'auto' && looksLikeApiops(files)) return readArtifacts(source, { ...opts, layout: 'apiops' });
+  } else {
+    let next = 0;
+    for await (const batch of textBatches(source, wanted.map((w) => w.path))) {
+      for (const raw of batch) {
+        const { path, parsed } = wanted[next++]!;
+        add(path, parsed, raw);
+      }
+    }
   }
 
   // Specifications → their API; operations derived from OpenAPI definitions.
@@ -277,6 +299,13 @@ function schemaBaseOf(path: string, text: string): string | undefined {
     rel = rel.slice(3);
   }
   return rel;
+}
+
+/** The texts of `paths` in order, in the batches the source reads them in (one batch when it cannot stream). */
+async function* textBatches(source: FileSource, paths: readonly string[]): AsyncGenerator<(string | undefined)[]> {
+  if (source.readTextBatches) yield* source.readTextBatches(paths);
+  else if (source.readTexts) yield await source.readTexts(paths);
+  else yield await mapLimit(paths, READ_CONCURRENCY, (path) => source.readText(path));
 }
 
 /** Errors and warnings in file, line, column order: stable output whatever the read order. */

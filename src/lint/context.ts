@@ -42,5 +42,6 @@ export function sourceOfFiles(source: FileSource, files: readonly string[]): Fil
     listFiles: async () => listing,
     readText: (path) => source.readText(path),
     ...(source.readTexts ? { readTexts: (paths: readonly string[]) => source.readTexts!(paths) } : {}),
+    ...(source.readTextBatches ? { readTextBatches: (paths: readonly string[]) => source.readTextBatches!(paths) } : {}),
   };
 }

@@ -1,7 +1,5 @@
 import { readArtifacts } from '../artifacts/reader.js';
 import type { FileSource } from '../artifacts/file-source.js';
-import { emptyState } from '../artifacts/model.js';
-import type { Diagnostic } from '../shared/errors.js';
 import { runLint, type LintOptions, type LintResult } from './engine.js';
 import { buildLintInput, type StandalonePolicyFile } from './model.js';
 import type { LintSettings } from './types.js';
@@ -23,25 +21,24 @@ export interface SourceLintResult extends LintResult {
  * policy file is either linted or reported with a position.
  */
 export async function lintSource(source: FileSource, options: LintSourceOptions = {}): Promise<SourceLintResult> {
+  // The reader lists the folder first (a large one in the same pass as its reading: FileSource.scan); loose
+  // XML is left to be linted on its own. Policy parse problems come from our own parse (rule policy-parse),
+  // not twice from the reader.
+  const read = await readArtifacts(source, { checkPolicies: false, ignore: isLooseXml });
   const files = await source.listFiles();
-  const looseXml = files.filter((f) => f.toLowerCase().endsWith('.xml') && !isLayoutPolicy(f));
   const standalone: StandalonePolicyFile[] = [];
-  for (const file of looseXml) {
+  for (const file of files.filter(isLooseXml)) {
     const text = await source.readText(file);
     if (text !== undefined) standalone.push({ file, text: text.replace(/\r\n?/g, '\n') });
   }
-  const loose = new Set(looseXml);
-  let state = emptyState();
-  let artifactDiagnostics: Diagnostic[] = [];
-  if (files.length > looseXml.length) {
-    // Policy parse problems come from our own parse (rule policy-parse), not twice from the reader.
-    const read = await readArtifacts(source, { checkPolicies: false, ignore: (p) => loose.has(p) });
-    state = read.state;
-    artifactDiagnostics = read.diagnostics;
-  }
-  const input = buildLintInput(state, options.settings ?? {}, standalone);
-  const result = runLint({ ...input, artifactDiagnostics }, options);
+  const input = buildLintInput(read.state, options.settings ?? {}, standalone);
+  const result = runLint({ ...input, artifactDiagnostics: read.diagnostics }, options);
   return { ...result, filesRead: files.length };
+}
+
+/** An `*.xml` outside the layout's policy places: linted as a standalone policy. */
+function isLooseXml(path: string): boolean {
+  return path.toLowerCase().endsWith('.xml') && !isLayoutPolicy(path);
 }
 
 /** `policy.xml` at a place of the layout (global, API, operation, product, workspace, fragment). */

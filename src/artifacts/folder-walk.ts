@@ -1,0 +1,25 @@
+/**
+ * What a walk of an artifact folder skips and the order it lists files in, shared by the main-thread walk
+ * (folder-source.ts) and the reading thread's (read-worker.ts), so both list exactly the same files in
+ * exactly the same order.
+ */
+
+/** Folders never part of an artifact tree (tool state, VCS, dependencies). */
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.apimops']);
+
+/**
+ * The sort key of a folder entry among its siblings: its name, with a `/` after a folder's. A depth-first walk
+ * that visits siblings in key order lists paths in exactly the order of sorting the full paths (`files.sort()`):
+ * every path under folder `a` starts `a/`, so it sorts as `a/` does against a sibling (`a-b/…` before `a/…`,
+ * a file `a` before both).
+ */
+export function walkKey(name: string, isDirectory: boolean): string {
+  return isDirectory ? `${name}/` : name;
+}
+
+/** Files a scan reads (the others it only lists): what the artifact layout and lint can read. */
+const READ_EXTENSIONS = /\.(ya?ml|json|xml|graphql|wsdl)$/i;
+
+export function isReadByScan(name: string): boolean {
+  return READ_EXTENSIONS.test(name);
+}
