@@ -143,6 +143,42 @@ export function specificationPathOf(apiKey: string, format: SpecificationFormat)
  * (the reader warns about those).
  */
 export function parseArtifactPath(path: string): ArtifactPath | undefined {
+  // A folder of thousands of files has a handful of shapes (`apis/*/operations/*/policy.xml`, …): what a path
+  // is depends on its folder names at collection positions and its file name, so the answer for a shape is
+  // remembered and only the key is built per path. Names matter under a `policies` folder: not remembered.
+  const segs = path.split('/');
+  const last = segs.length - 1;
+  if (last % 2 !== 0) return undefined;
+  let shapeKey = '';
+  for (let i = 0; i < last; i++) {
+    if (segs[i] === '') return undefined;
+    if (i % 2 === 0) {
+      if (segs[i] === 'policies') return parsePathOfShape(path);
+      shapeKey += `${segs[i]}/`;
+    }
+  }
+  shapeKey += segs[last];
+  let shape = SHAPES.get(shapeKey);
+  if (shape === undefined) {
+    const parsed = parsePathOfShape(path);
+    shape = parsed ? { kind: parsed.kind, role: parsed.role, ...(parsed.format ? { format: parsed.format } : {}) } : null;
+    if (SHAPES.size < MAX_SHAPES) SHAPES.set(shapeKey, shape);
+    return parsed;
+  }
+  if (!shape) return undefined;
+  let ownerKey = '';
+  for (let i = 0; i < last; i += 2) ownerKey += `/${COLLECTION_OF_FOLDER[segs[i]!] ?? segs[i]}/${segs[i + 1]}`;
+  const key = shape.role === 'policy' && shape.kind !== 'policyFragment' ? `${ownerKey}/policies/policy` : ownerKey;
+  return shape.format ? { kind: shape.kind, key, role: shape.role, format: shape.format } : { kind: shape.kind, key, role: shape.role };
+}
+
+/** `parseArtifactPath`'s answers by path shape, without the key (null: not part of the layout). */
+const SHAPES = new Map<string, Omit<ArtifactPath, 'key'> | null>();
+/** Enough for every shape of the layout; a folder full of other paths does not grow the memo without end. */
+const MAX_SHAPES = 1000;
+
+/** `parseArtifactPath` worked out from the path alone, without the memo (exported for its test). */
+export function parsePathOfShape(path: string): ArtifactPath | undefined {
   const segs = path.split('/');
   const file = segs.pop();
   if (!file || segs.length % 2 !== 0 || segs.some((s) => s === '')) return undefined;
