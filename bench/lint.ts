@@ -20,20 +20,22 @@
  * shares the scopes above it). Before this work: read 1.55 s, lint 3.49 s (2.26×) on a quiet machine;
  * after it: read 1.75 s, lint 2.33 s (1.33×) at a load average of 1.2–2.0.
  *
- * Tried and measured slower or no faster (2026-12-05), so not kept — for whoever tries next:
- * - Two threads: a worker reads the YAML into the state while the main thread reads and parses the policies
- *   and runs the per-file rules, then the rest of the rules run over both. 2.55 s against 2.35 s on one thread.
- *   The one-thread run already uses ~1.4 cores (V8's parallel scavenges and concurrent marking, and the kernel:
- *   ~0.8 s of system time, most of it page faults for a heap that grows to ~250 MB RSS), so a second JS
- *   thread competes with them; every part ran ~30% slower side by side, and handing the state over between
- *   isolates (structured clone) took ~0.4 s.
- * - Reading in a worker thread, streamed to the parser in batches: ~4% off the read, nothing measurable on lint.
- * - `open`/`read`/`close` with one buffer instead of `readFileSync` (3 system calls a file instead of 4): ~30%
- *   off a bare read loop, nothing measurable on lint (10 interleaved runs); ajv `validateSchema: false`: the
- *   same. What would move it: fewer objects. Lint allocates ~660 MB for the 24,012 files (sampled with the
- *   inspector's heap profiler, minor and major GC included) and keeps ~85 MB, 47 MB of it the parsed policies
- *   (~3.9 KB for a 600-byte file); the 57 scavenges cost ~0.44 s, mostly copying what survives (a larger
- *   young generation, so fewer scavenges, made lint slower, not faster).
+ * 2026-12-05: a folder of 200+ APIs is listed and read by a worker thread while the main thread parses
+ * (src/artifacts/threaded-read.ts): the worker moves raw bytes in transferred chunks and makes no strings, so it
+ * hardly allocates; the schemas are compiled at build time. In interleaved runs against the build before:
+ * read 1.5 → 1.05–1.25 s, lint 2.3 → 2.0–2.4 s (this machine's speed drifts by ±20% over an hour; compare
+ * builds in the same run). Tried and not kept, for whoever tries next:
+ * - Linting in two threads: a worker reads the YAML into the state while the main thread parses the policies
+ *   and runs the per-file rules. 2.55 s against 2.35 s: both threads allocate heavily, each ran ~30% slower
+ *   beside the other (V8's parallel scavenges and concurrent marking had no free core any more), and handing
+ *   the state over (structured clone) took ~0.4 s.
+ * - A reading worker that posted strings: serialising them cost it as much as reading (~4% off the read).
+ * - `open`/`read`/`close` with one buffer instead of `readFileSync` on the main thread, ajv's
+ *   `validateSchema: false`, compiling schemas while the worker starts: nothing measurable.
+ * What is left on the main thread: ~0.55 s of garbage collection, mostly copying what survives (lint keeps
+ * ~85 MB, 47 MB of it the parsed policies, ~3.9 KB for a 600-byte file; a larger young generation made it
+ * slower), then the YAML, the policy parse (~0.38 s) and the rules (~0.6 s). Fewer objects kept is what
+ * would move it now.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
