@@ -72,12 +72,30 @@ export function keyPairs(key: string): [string, string][] | undefined {
  * `/workspaces/w/policies/policy` is a workspace policy), then a workspace prefix.
  */
 export function kindOfKey(key: string): ResourceKind | undefined {
-  const pairs = keyPairs(key);
-  return pairs ? kindOfPairs(pairs) : undefined;
+  // Every resource asks (its parent, its owners): the kind depends only on the collections (and a `policies`
+  // pair's name), so it is remembered per key shape, as parseArtifactPath's answers are.
+  if (!key.startsWith('/')) return undefined;
+  const segs = key.slice(1).split('/');
+  if (segs.length % 2 !== 0) return undefined;
+  let shape = '';
+  for (let i = 0; i < segs.length; i += 2) {
+    if (segs[i] === '' || segs[i + 1] === '') return undefined;
+    shape += segs[i] === 'policies' ? `policies/${segs[i + 1]}/` : `${segs[i]}/`;
+  }
+  let kind = KIND_BY_SHAPE.get(shape);
+  if (kind === undefined) {
+    const pairs = keyPairs(key);
+    kind = (pairs ? kindOfPairs(pairs) : undefined) ?? null;
+    if (KIND_BY_SHAPE.size < MAX_SHAPES) KIND_BY_SHAPE.set(shape, kind);
+  }
+  return kind ?? undefined;
 }
 
-/** `kindOfKey` over a key already split into its pairs. */
-function kindOfPairs(pairs: readonly (readonly [string, string])[]): ResourceKind | undefined {
+/** `kindOfKey`'s answers by key shape (null: no kind). */
+const KIND_BY_SHAPE = new Map<string, ResourceKind | null>();
+
+/** `kindOfKey` over a key already split into its pairs, worked out without the memo. */
+export function kindOfPairs(pairs: readonly (readonly [string, string])[]): ResourceKind | undefined {
   let chain = '';
   for (const [c, n] of pairs) {
     if (c === 'policies' && n !== 'policy') return undefined;

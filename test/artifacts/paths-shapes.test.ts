@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArtifactPath, parsePathOfShape } from '../../src/artifacts/paths.js';
+import { keyPairs, kindOfKey, kindOfPairs, parseArtifactPath, parsePathOfShape } from '../../src/artifacts/paths.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -43,5 +43,22 @@ describe('parseArtifactPath by shape', () => {
     expect(parseArtifactPath('policyFragments/f2/policy.xml')).toEqual({ kind: 'policyFragment', key: '/policyFragments/f2', role: 'policy' });
     expect(parseArtifactPath('apis//api.yaml')).toBeUndefined();
     expect(parseArtifactPath('apis/a/policies/other/policy.xml')).toBeUndefined();
+  });
+});
+
+describe('kindOfKey by shape', () => {
+  it('answers every key as worked out from its pairs, also when the shape is remembered', () => {
+    const keys = [
+      '/apis/a', '/apis/b', '/apis/a/operations/o', '/apis/a/policies/policy', '/apis/a/policies/other', '/apis/a/operations/o/policies/policy',
+      '/policies/policy', '/policies/x', '/products/p', '/products/p/policies/policy', '/policyFragments/f', '/workspaces/w', '/workspaces/w/policies/policy',
+      '/workspaces/w/apis/a', '/workspaces/w/apis/a/policies/policy', '/workspaces/w/namedValues/n', '/apiVersionSets/v', '/versionSets/v',
+      '/apis//x', 'apis/a', '/apis', '', '/unknown/x', '/apis/a/releases/r', '/apis/a/diagnostics/d', '/gateways/g', '/tags/t',
+    ];
+    const alone = keys.map((k) => {
+      const pairs = keyPairs(k);
+      return pairs ? kindOfPairs(pairs) : undefined;
+    });
+    expect(alone.filter(Boolean).length).toBeGreaterThan(12);
+    for (let round = 0; round < 2; round++) for (const [i, k] of keys.entries()) expect(kindOfKey(k), k).toBe(alone[i]);
   });
 });
