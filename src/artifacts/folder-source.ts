@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../shared/errors.js';
 import type { FileSource } from './file-source.js';
-import { SKIPPED_DIRS } from './folder-walk.js';
-import { canReadInWorker, readFilesInWorker, scanFolderInWorker } from './threaded-read.js';
+import { SKIPPED_DIRS, isReadByScan } from './folder-walk.js';
+import { canReadInWorker, READ_WORKER, ReadWorkerUnavailable, readFilesInWorker, scanFolderInWorker } from './threaded-read.js';
 
 /**
  * Files read synchronously between two turns of the event loop. Synchronous reads of small files are 4–5×
@@ -31,6 +31,8 @@ export interface FolderSourceOptions {
   threadedReadFrom?: number;
   /** `scan` is offered when `apis/` has at least this many entries (default 200). */
   scanFromApis?: number;
+  /** The reading thread's script (tests give one that cannot start, to see the fallback). */
+  readWorker?: URL;
 }
 
 /**
@@ -40,6 +42,7 @@ export interface FolderSourceOptions {
 export function folderSource(root: string, description: string = root, options: FolderSourceOptions = {}): FileSource {
   const threadedFrom = options.threadedReadFrom ?? THREADED_READ_FROM;
   const scanFromApis = options.scanFromApis ?? SCAN_FROM_APIS;
+  const worker = options.readWorker ?? READ_WORKER;
   let listing: Promise<string[]> | undefined;
   const read = (path: string): string | undefined => {
     try {
@@ -70,10 +73,21 @@ export function folderSource(root: string, description: string = root, options: 
       // Once listed, reading what is wanted is as quick; a small folder is not worth a thread.
       if (listing !== undefined || !canReadInWorker() || countEntries(join(root, 'apis')) < scanFromApis) return undefined;
       return (async function* () {
-        const found: string[] = [];
-        for await (const batch of scanFolderInWorker(root, (code, message) => listError(root, code, message))) {
-          for (const p of batch.paths) found.push(p);
-          yield batch;
+        let found: string[] = [];
+        try {
+          for await (const batch of scanFolderInWorker(root, (code, message) => listError(root, code, message), worker)) {
+            for (const p of batch.paths) found.push(p);
+            yield batch;
+          }
+        } catch (e) {
+          if (!(e instanceof ReadWorkerUnavailable)) throw e;
+          // No thread (nothing was yielded yet): list and read here, in the same batches.
+          found = await listFolder(root);
+          for (let i = 0; i < found.length; i += BATCH) {
+            if (i > 0) await yieldToEventLoop();
+            const paths = found.slice(i, i + BATCH);
+            yield { paths, texts: paths.map((p) => (isReadByScan(p.slice(p.lastIndexOf('/') + 1)) ? read(p) : null)) };
+          }
         }
         // The scan lists in the order of a sorted listing (folder-walk.ts): later listFiles() calls need no walk.
         listing ??= Promise.resolve(found);
@@ -81,8 +95,13 @@ export function folderSource(root: string, description: string = root, options: 
     },
     async *readTextBatches(paths: readonly string[]) {
       if (paths.length >= threadedFrom && canReadInWorker()) {
-        yield* readFilesInWorker(root, paths);
-        return;
+        try {
+          yield* readFilesInWorker(root, paths, worker);
+          return;
+        } catch (e) {
+          if (!(e instanceof ReadWorkerUnavailable)) throw e;
+          // No thread, and nothing was yielded yet: read here.
+        }
       }
       for (let i = 0; i < paths.length; i += BATCH) {
         if (i > 0) await yieldToEventLoop();

@@ -43,12 +43,18 @@ export interface ScanBatch {
 }
 
 /** The compiled worker beside this module; absent when this code runs from the TypeScript sources (tests). */
-const WORKER = new URL('./read-worker.js', import.meta.url);
+export const READ_WORKER = new URL('./read-worker.js', import.meta.url);
+
+/**
+ * The worker could not start or died before its first batch (no threads allowed, out of memory…). Nothing
+ * was read yet: the caller reads on its own thread instead.
+ */
+export class ReadWorkerUnavailable extends Error {}
 let workerBuilt: boolean | undefined;
 
 /** Whether the reading thread can run here (the compiled read-worker.js exists). */
 export function canReadInWorker(): boolean {
-  workerBuilt ??= existsSync(fileURLToPath(WORKER));
+  workerBuilt ??= existsSync(fileURLToPath(READ_WORKER));
   return workerBuilt;
 }
 
@@ -57,8 +63,8 @@ export function canReadInWorker(): boolean {
  * A file that does not exist gives undefined; another read error is the UserError the synchronous read gives
  * (`cannot read <file>: <reason>`). Stopping the iteration early stops the worker.
  */
-export async function* readFilesInWorker(root: string, paths: readonly string[]): AsyncGenerator<(string | undefined)[]> {
-  for await (const batch of batchesFrom({ mode: 'read', root, paths })) {
+export async function* readFilesInWorker(root: string, paths: readonly string[], script: URL = READ_WORKER): AsyncGenerator<(string | undefined)[]> {
+  for await (const batch of batchesFrom(script, { mode: 'read', root, paths })) {
     yield decodeBatch(batch).map((t) => t ?? undefined);
   }
 }
@@ -68,17 +74,30 @@ export async function* readFilesInWorker(root: string, paths: readonly string[])
  * the texts of the files an artifact reader uses; in batches as the worker finds and reads them. `onListError`
  * turns a failure to list a folder into the caller's error (the one its own listing gives).
  */
-export async function* scanFolderInWorker(root: string, onListError: (code: string, message: string) => Error): AsyncGenerator<ScanBatch> {
-  for await (const batch of batchesFrom({ mode: 'scan', root }, onListError)) {
+export async function* scanFolderInWorker(
+  root: string,
+  onListError: (code: string, message: string) => Error,
+  script: URL = READ_WORKER,
+): AsyncGenerator<ScanBatch> {
+  for await (const batch of batchesFrom(script, { mode: 'scan', root }, onListError)) {
     yield { paths: batch.paths ?? [], texts: decodeBatch(batch) };
   }
 }
 
-/** Starts a worker and yields its batches until the last; throws its error after yielding what came before. */
-async function* batchesFrom(data: ReadWorkerData, onListError?: (code: string, message: string) => Error): AsyncGenerator<ByteBatch> {
+/**
+ * Starts a worker and yields its batches until the last; throws its error after yielding what came before, or
+ * ReadWorkerUnavailable when it failed before its first batch.
+ */
+async function* batchesFrom(script: URL, data: ReadWorkerData, onListError?: (code: string, message: string) => Error): AsyncGenerator<ByteBatch> {
   // No inherited execArgv: the worker is plain compiled JavaScript, and loaders the process was started with
   // (e.g. `--import tsx`) would cost its start-up more than its whole read.
-  const worker = new Worker(WORKER, { workerData: data, execArgv: [] });
+  let worker: Worker;
+  try {
+    worker = new Worker(script, { workerData: data, execArgv: [] });
+  } catch (e) {
+    throw new ReadWorkerUnavailable((e as Error).message);
+  }
+  let received = 0;
   const queue: ByteBatch[] = [];
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -103,10 +122,12 @@ async function* batchesFrom(data: ReadWorkerData, onListError?: (code: string, m
     for (;;) {
       const batch = queue.shift();
       if (!batch) {
+        if (failure && received === 0) throw new ReadWorkerUnavailable(failure.message);
         if (failure) throw new UserError('E_IO', `cannot read ${data.root}: ${failure.message}`);
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
+      received++;
       yield batch;
       const error = batch.error;
       if (error?.listing && onListError) throw onListError(error.code ?? '', error.message);

@@ -133,6 +133,31 @@ describe('scan (list and read in a worker)', () => {
   });
 });
 
+describe('a reading thread that cannot start', () => {
+  const failing = { ...THREADED, readWorker: pathToFileURL(join(import.meta.dirname, 'fixtures', 'failing-read-worker.mjs')) };
+
+  it('is reported as unavailable before anything is read', async () => {
+    const r = join(REPO, 'artifacts-sample');
+    const run = async () => {
+      for await (const _ of threaded.readFilesInWorker(r, ['apis/payments-api/api.yaml'], failing.readWorker)) void _;
+    };
+    await expect(run()).rejects.toBeInstanceOf(threaded.ReadWorkerUnavailable);
+  });
+
+  it('scan and streamed reads fall back to this thread, with the same listing, texts and state', async () => {
+    const r = join(REPO, 'artifacts-sample');
+    const source = fs.folderSource(r, r, failing);
+    const scanned: string[] = [];
+    for await (const b of source.scan!()!) scanned.push(...b.paths);
+    const listing = await fs.folderSource(r, r, ONE_THREAD).listFiles();
+    expect(scanned).toEqual(listing);
+    const texts: (string | undefined)[] = [];
+    for await (const b of fs.folderSource(r, r, failing).readTextBatches!(listing)) texts.push(...b);
+    expect(texts).toEqual(await fs.folderSource(r, r, ONE_THREAD).readTexts!(listing));
+    expect(await reader.readArtifacts(fs.folderSource(r, r, failing))).toEqual(await reader.readArtifacts(fs.folderSource(r, r, ONE_THREAD)));
+  });
+});
+
 describe('readFilesInWorker (read given paths in a worker)', () => {
   it('gives the texts of the synchronous read, undefined for a missing file, in order across batches', async () => {
     const root = join(dir, 'many');
