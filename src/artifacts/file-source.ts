@@ -23,7 +23,7 @@ export interface FileSource {
   readTextBatches?(paths: readonly string[]): AsyncIterable<(string | undefined)[]>;
   /**
    * Optional: lists and reads in one pass, in batches as files are found — every file in `listFiles()`
-   * order, with the text of each file an artifact reader can use (null: listed, not read — `readText` it if
+   * order, with the text of each file of the artifact layout (null: listed, not read — `readText` it if
    * needed; undefined: it vanished). Undefined when the source would not gain from it (a small folder, a
    * folder already listed); then list and read. After a complete scan `listFiles()` is the scan's listing.
    */

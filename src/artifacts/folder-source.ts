@@ -86,7 +86,7 @@ export function folderSource(root: string, description: string = root, options: 
           for (let i = 0; i < found.length; i += BATCH) {
             if (i > 0) await yieldToEventLoop();
             const paths = found.slice(i, i + BATCH);
-            yield { paths, texts: paths.map((p) => (isReadByScan(p.slice(p.lastIndexOf('/') + 1)) ? read(p) : null)) };
+            yield { paths, texts: paths.map((p) => (isReadByScan(p) ? read(p) : null)) };
           }
         }
         // The scan lists in the order of a sorted listing (folder-walk.ts): later listFiles() calls need no walk.

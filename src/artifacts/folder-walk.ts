@@ -3,6 +3,8 @@
  * (folder-source.ts) and the reading thread's (read-worker.ts), so both list exactly the same files in
  * exactly the same order.
  */
+import { isNonArtifactFile } from './build.js';
+import { parseArtifactPath } from './paths.js';
 
 /** Folders never part of an artifact tree (tool state, VCS, dependencies). */
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.apimops']);
@@ -17,9 +19,10 @@ export function walkKey(name: string, isDirectory: boolean): string {
   return isDirectory ? `${name}/` : name;
 }
 
-/** Files a scan reads (the others it only lists): what the artifact layout and lint can read. */
-const READ_EXTENSIONS = /\.(ya?ml|json|xml|graphql|wsdl)$/i;
-
-export function isReadByScan(name: string): boolean {
-  return READ_EXTENSIONS.test(name);
+/**
+ * Files a scan reads (the others it only lists): the files of the artifact layout, which the reader parses.
+ * Anything else — a README, test cases, a stray large file — is listed only, and read if someone asks.
+ */
+export function isReadByScan(path: string): boolean {
+  return !isNonArtifactFile(path) && parseArtifactPath(path) !== undefined;
 }

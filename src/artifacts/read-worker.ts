@@ -2,8 +2,8 @@
  * The worker thread of threaded-read.ts. Mode `read`: reads `paths` under `root` in order. Mode `scan`: walks
  * `root` (as folder-source.ts lists it: same skipped folders, same order) and reads the files an artifact
  * reader can use as it finds them. Either way the bytes go into chunks that are moved to the main thread
- * with each file's length; no strings, no object per file. It imports nothing heavy, so it starts in a few
- * tens of milliseconds.
+ * with each file's length; no strings, no object per file. It imports only the layout's path rules, so it
+ * starts in a few tens of milliseconds.
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { sep } from 'node:path';
@@ -109,7 +109,7 @@ function walk(dir: string, rel: string): void {
   for (const { name, directory } of keyed) {
     const path = rel === '' ? name : `${rel}/${name}`;
     if (directory) walk(dir + sep + name, path);
-    else readOne(path, isReadByScan(name));
+    else readOne(path, isReadByScan(path));
   }
 }
 

@@ -14,6 +14,8 @@ import type * as ReaderModule from '../../src/artifacts/reader.js';
 import type * as ThreadedModule from '../../src/artifacts/threaded-read.js';
 import type * as LintRunModule from '../../src/lint/run.js';
 import { CORPUS_DIR as CORPUS } from '../support/shared.js';
+import { isNonArtifactFile } from '../../src/artifacts/build.js';
+import { parseArtifactPath } from '../../src/artifacts/paths.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const dist = async <T>(path: string) => (await import(pathToFileURL(join(REPO, 'dist', path)).href)) as T;
@@ -74,10 +76,12 @@ describe('scan (list and read in a worker)', () => {
       'apis/x-y/api.yaml': 'displayName: x-y\n',
       'apis/x.y/policy.xml': '<policies />',
       'apis/x0/api.yaml': 'displayName: x0\n',
-      'big/specification.yaml': big,
-      'mid/file.json': 'y'.repeat(100 * 1024),
-      'empty/x.yaml': '',
-      'utf8/x.yaml': '\uFEFFname: "Zürich ✓ 日本 🚀"\r\nnext: line\r\n',
+      'apis/big/specification.yaml': big,
+      'namedValues/mid/namedValue.yaml': `value: ${'y'.repeat(100 * 1024)}\n`,
+      'apis/empty/api.yaml': '',
+      'apis/utf8/api.yaml': '\uFEFFdisplayName: "Zürich ✓ 日本 🚀"\r\npath: utf8\r\n',
+      'big/specification.yaml': 'not in the layout: listed, not read\n',
+      'tests/case.test.yaml': 'cases: []\n',
       'README.md': '# not read\n',
       'notes.txt': 'not read\n',
       '.git/config': 'skipped\n',
@@ -91,12 +95,17 @@ describe('scan (list and read in a worker)', () => {
     const { paths, texts } = await scanAll(root);
     expect(paths).toEqual(expected);
     expect(paths).toEqual([...paths].sort());
+    // The files of the artifact layout are read; anything else is listed only.
     for (const [i, p] of paths.entries()) {
-      if (/\.(ya?ml|json|xml|graphql|wsdl)$/i.test(p)) expect(texts[i], p).toBe(readFileSync(join(root, p), 'utf8'));
+      if (!isNonArtifactFile(p) && parseArtifactPath(p)) expect(texts[i], p).toBe(readFileSync(join(root, p), 'utf8'));
       else expect(texts[i], p).toBeNull();
     }
-    expect(texts[paths.indexOf('big/specification.yaml')]).toBe(big);
-    expect(texts[paths.indexOf('empty/x.yaml')]).toBe('');
+    expect(texts[paths.indexOf('apis/big/specification.yaml')]).toBe(big);
+    expect(texts[paths.indexOf('apis/empty/api.yaml')]).toBe('');
+    expect(texts[paths.indexOf('apis/utf8/api.yaml')]).toContain('\uFEFF');
+    expect(texts.filter((t) => typeof t === 'string').length).toBe(7);
+    expect(texts[paths.indexOf('README.md')]).toBeNull();
+    expect(texts[paths.indexOf('tests/case.test.yaml')]).toBeNull();
   });
 
   it('after a complete scan, listFiles gives the scan listing without walking again', async () => {
