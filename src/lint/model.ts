@@ -149,26 +149,10 @@ export class LintModel {
    */
   expressions(unit: PolicyUnit): readonly ExpressionSite[] {
     if (!unit.document) return NO_EXPRESSIONS;
-    // Index loops over an explicit stack (preorder): this runs for every file, for two rules, and iterators
-    // and a list of every element were most of what it allocated.
     const sites: ExpressionSite[] = [];
-    const stack: PolicyElement[] = [unit.document.root];
-    while (stack.length > 0) {
-      const element = stack.pop()!;
-      const attributes = element.attributes;
-      for (let i = 0; i < attributes.length; i++) {
-        const attribute = attributes[i]!;
-        if (attribute.expression) sites.push({ expression: attribute.expression, element, attribute });
-      }
-      const children = element.children;
-      for (let i = 0; i < children.length; i++) {
-        const c = children[i]!;
-        if (c.type === 'text' && c.expression) sites.push({ expression: c.expression, element });
-      }
-      for (let i = children.length - 1; i >= 0; i--) {
-        const c = children[i]!;
-        if (c.type === 'element') stack.push(c);
-      }
+    for (const element of preorder(unit.document.root)) {
+      for (const attribute of element.attributes) if (attribute.expression) sites.push({ expression: attribute.expression, element, attribute });
+      for (const c of element.children) if (c.type === 'text' && c.expression) sites.push({ expression: c.expression, element });
     }
     return sites;
   }
