@@ -5,10 +5,10 @@
  * with each file's length; no strings, no object per file. It imports only the layout's path rules, so it
  * starts in a few tens of milliseconds.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { sep } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { isReadByScan, SKIPPED_DIRS, walkKey } from './folder-walk.js';
+import { isReadByScan, walkFolder } from './folder-walk.js';
 import { NOT_FOUND, NOT_READ, type ByteBatch, type ReadWorkerData } from './threaded-read.js';
 
 /** Bytes per chunk; a chunk goes out when it has fewer than SMALL bytes left or BATCH_FILES files. */
@@ -91,30 +91,18 @@ function readOne(path: string, read: boolean): void {
   }
 }
 
-/** Depth-first, siblings in `walkKey` order: the order of sorting the full paths. */
-function walk(dir: string, rel: string): void {
-  let entries;
+/** The walk of folder-walk.ts (the main thread's listing), reading each file of the layout as it is found. */
+function scan(): void {
   try {
-    entries = readdirSync(dir, { withFileTypes: true });
+    walkFolder(data.root, (path) => readOne(path, isReadByScan(path)));
   } catch (err) {
-    fail({ path: rel, message: (err as Error).message, code: (err as NodeJS.ErrnoException).code ?? '', listing: true });
-  }
-  const keyed: { key: string; name: string; directory: boolean }[] = [];
-  for (const e of entries) {
-    if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) keyed.push({ key: walkKey(e.name, true), name: e.name, directory: true });
-    } else if (e.isFile()) keyed.push({ key: walkKey(e.name, false), name: e.name, directory: false });
-  }
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const { name, directory } of keyed) {
-    const path = rel === '' ? name : `${rel}/${name}`;
-    if (directory) walk(dir + sep + name, path);
-    else readOne(path, isReadByScan(path));
+    if (err instanceof Stop) throw err;
+    fail({ path: '', message: (err as Error).message, code: (err as NodeJS.ErrnoException).code ?? '', listing: true });
   }
 }
 
 try {
-  if (data.mode === 'scan') walk(data.root, '');
+  if (data.mode === 'scan') scan();
   else for (const path of data.paths) readOne(path, true);
   send({ done: true });
 } catch (err) {
