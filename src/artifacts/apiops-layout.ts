@@ -16,7 +16,7 @@ import { validateWithSchema, type SchemaName } from './schemas.js';
 import { operationsFromSpecification } from './specification.js';
 import { parseYamlFile, positionOf, type YamlFile } from './yaml-doc.js';
 import type { Locate } from './references.js';
-import { isNonArtifactFile, makeResource, toLf } from './build.js';
+import { isNonArtifactFile, makePolicyResource, makeResource, makeSpecificationOperation, toLf } from './build.js';
 
 /** APIOps folder name → ARM collection and information file. */
 const FOLDERS: Readonly<Record<string, { collection: string; file?: string }>> = {
@@ -187,7 +187,7 @@ export async function readApiopsArtifacts(
     }
     api.specification = { format: s.format, content: s.text, origin: { file: s.path } };
     for (const op of operationsFromSpecification(s.format, s.text)) {
-      putResource(state, { ...makeResource('apiOperation', `${s.key}/operations/${op.name}`, op.properties, s.path), fromSpecification: true });
+      putResource(state, makeSpecificationOperation(`${s.key}/operations/${op.name}`, op.properties, s.path));
     }
   }
   for (const p of policies) {
@@ -196,7 +196,7 @@ export async function readApiopsArtifacts(
       fragment.policy = { text: p.text, origin: { file: p.path } };
       putResource(state, fragment);
     } else {
-      putResource(state, { ...makeResource(p.kind, p.key, {}, p.path), policy: { text: p.text, origin: { file: p.path } } });
+      putResource(state, makePolicyResource(p.kind, p.key, p.text, p.path));
     }
   }
   for (const l of links) {

@@ -15,7 +15,7 @@ import { checkReferences } from './references.js';
 import { validateWithSchema, type SchemaName } from './schemas.js';
 import { analyzeSpecification } from './specification.js';
 import { parseYamlFile, positionOf, type YamlFile } from './yaml-doc.js';
-import { isNonArtifactFile, makeResource, mapLimit, toLf } from './build.js';
+import { isNonArtifactFile, makePolicyResource, makeResource, makeSpecificationOperation, mapLimit, toLf } from './build.js';
 
 export { isNonArtifactFile, makeResource, toLf };
 
@@ -161,7 +161,7 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
       if (existing) {
         diagnostics.push({ file: existing.origin?.file, line: 1, column: 1, severity: 'warn', code: 'layout', message: `operation.yaml is ignored: API '${api.name}' has a specification, which defines its operations` });
       }
-      putResource(state, { ...makeResource('apiOperation', opKey, op.properties, spec.path), fromSpecification: true });
+      putResource(state, makeSpecificationOperation(opKey, op.properties, spec.path));
     }
   }
   // operation.yaml beside a specification that does not define the operation: the writer would drop it.
@@ -178,10 +178,10 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
     if (parsed.kind === 'policyFragment') {
       const fragment = state.policyFragment.get(key);
       if (fragment) fragment.policy = { text, origin: { file: path } };
-      else putResource(state, { ...makeResource('policyFragment', key, {}, path), policy: { text, origin: { file: path } } });
+      else putResource(state, makePolicyResource('policyFragment', key, text, path));
       continue;
     }
-    putResource(state, { ...makeResource(parsed.kind, key, {}, path), policy: { text, origin: { file: path } } });
+    putResource(state, makePolicyResource(parsed.kind, key, text, path));
   }
   for (const fragment of state.policyFragment.values()) {
     if (!fragment.policy) {
