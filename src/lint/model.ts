@@ -10,6 +10,7 @@ import {
   type ComposedPolicy,
   type ExpressionSite,
   type ParseOptions,
+  type ParseResult,
   type PolicyDocument,
   type PolicyElement,
   type ScopePolicy,
@@ -85,17 +86,37 @@ function policyUnit(place: UnitPlace, file: string, text: string, document: Poli
   };
 }
 
+/** A policy file parsed the way lint parses (see `parseForLint`), with the text it was parsed from. */
+export interface ParsedPolicyFile {
+  text: string;
+  result: ParseResult;
+}
+
+/**
+ * Parses a policy file as lint needs it: indentation-only text nodes are left out (no rule reads them) and
+ * positions are computed only where a rule reads one, because every object kept for the run costs (about
+ * half the memory of the documents).
+ */
+export function parseForLint(file: string, text: string): ParsedPolicyFile {
+  return { text, result: parsePolicyDocument(text, file, LINT_PARSE) };
+}
+
 /**
  * Parses every policy of the state (and any standalone policy files) once. Files are sorted so that
- * findings come out in a stable order.
+ * findings come out in a stable order. `parsed` holds files already parsed with `parseForLint` while the
+ * folder was read (by path); one whose text is not the state's is parsed again.
  */
-export function buildLintInput(state: ApimState, settings: LintSettings = {}, standalone: readonly StandalonePolicyFile[] = []): LintInput {
+export function buildLintInput(
+  state: ApimState,
+  settings: LintSettings = {},
+  standalone: readonly StandalonePolicyFile[] = [],
+  parsed?: ReadonlyMap<string, ParsedPolicyFile>,
+): LintInput {
   const units: PolicyUnit[] = [];
   const parseDiagnostics: Diagnostic[] = [];
   const add = (place: UnitPlace, file: string, text: string): void => {
-    // Indentation-only text nodes are left out (no rule reads them) and positions are computed only where a
-    // rule reads one: every object kept for the run costs (about half the memory of the documents).
-    const r = parsePolicyDocument(text, file, LINT_PARSE);
+    const early = parsed?.get(file);
+    const r = early !== undefined && early.text === text ? early.result : parseForLint(file, text).result;
     parseDiagnostics.push(...r.diagnostics);
     units.push(policyUnit(place, file, text, r.document));
   };
