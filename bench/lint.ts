@@ -32,7 +32,16 @@
  * - A reading worker that posted strings: serialising them cost it as much as reading (~4% off the read).
  * - `open`/`read`/`close` with one buffer instead of `readFileSync` on the main thread, ajv's
  *   `validateSchema: false`, compiling schemas while the worker starts: nothing measurable.
- * What is left on the main thread: ~0.55 s of garbage collection, mostly copying what survives (lint keeps
+ * 2026-12-05, afternoon: (1) policy resources and lint units were built as `{ ...makeResource(…), policy }` and
+ * `{ ...place, document }`; in a large read V8 gave each such object a hidden class of its own (12,000 + 12,000
+ * maps, ~7 MB, and megamorphic reads of unit fields in every rule): now assigned / one literal with every field,
+ * 0.90× the time. (2) Lint parses each policy as the reader hands it over (`onPolicyText`), in the main thread's
+ * waits for the reading thread; YAML files' lazy documents are a class instead of a literal with per-object
+ * getters (closures and a map each). Together ~0.85× the morning's time; `npm run bench -- lint` gave 1.57 s and,
+ * in a slow phase minutes later, 2.05 s. Measured and not kept: `--single-threaded-gc`, `--no-parallel-scavenge`,
+ * `--min-semi-space-size=16`, `--max-semi-space-size=64` (none better than the defaults); the reading thread's
+ * ~50 ms start is Node's worker boot (an eval'd one-liner takes as long), left as the one idle gap.
+ * Earlier note — what is left on the main thread: ~0.55 s of garbage collection, mostly copying what survives (lint keeps
  * ~85 MB, 47 MB of it the parsed policies, ~3.9 KB for a 600-byte file; a larger young generation made it
  * slower), then the YAML, the policy parse (~0.38 s) and the rules (~0.6 s). Fewer objects kept is what
  * would move it now.
