@@ -83,11 +83,7 @@ export function folderSource(root: string, description: string = root, options: 
           if (!(e instanceof ReadWorkerUnavailable)) throw e;
           // No thread (nothing was yielded yet): list and read here, in the same batches.
           found = await listFolder(root);
-          for (let i = 0; i < found.length; i += BATCH) {
-            if (i > 0) await yieldToEventLoop();
-            const paths = found.slice(i, i + BATCH);
-            yield { paths, texts: paths.map((p) => (isReadByScan(p) ? read(p) : null)) };
-          }
+          for await (const paths of inBatches(found)) yield { paths, texts: paths.map((p) => (isReadByScan(p) ? read(p) : null)) };
         }
         // The scan lists in the order of a sorted listing (folder-walk.ts): later listFiles() calls need no walk.
         listing ??= Promise.resolve(found);
@@ -103,12 +99,17 @@ export function folderSource(root: string, description: string = root, options: 
           // No thread, and nothing was yielded yet: read here.
         }
       }
-      for (let i = 0; i < paths.length; i += BATCH) {
-        if (i > 0) await yieldToEventLoop();
-        yield paths.slice(i, i + BATCH).map((p) => read(p));
-      }
+      for await (const batch of inBatches(paths)) yield batch.map((p) => read(p));
     },
   };
+}
+
+/** `paths` in slices of BATCH, with a turn of the event loop between two (reads on this thread). */
+async function* inBatches(paths: readonly string[]): AsyncGenerator<string[]> {
+  for (let i = 0; i < paths.length; i += BATCH) {
+    if (i > 0) await yieldToEventLoop();
+    yield paths.slice(i, i + BATCH);
+  }
 }
 
 function yieldToEventLoop(): Promise<void> {

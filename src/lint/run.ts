@@ -1,4 +1,4 @@
-import { readArtifacts } from '../artifacts/reader.js';
+import { readArtifacts, toLf } from '../artifacts/reader.js';
 import type { FileSource } from '../artifacts/file-source.js';
 import { runLint, type LintOptions, type LintResult } from './engine.js';
 import { buildLintInput, parseForLint, type ParsedPolicyFile, type StandalonePolicyFile } from './model.js';
@@ -35,7 +35,7 @@ export async function lintSource(source: FileSource, options: LintSourceOptions 
   const standalone: StandalonePolicyFile[] = [];
   for (const file of files.filter(isLooseXml)) {
     const text = await source.readText(file);
-    if (text !== undefined) standalone.push({ file, text: text.replace(/\r\n?/g, '\n') });
+    if (text !== undefined) standalone.push({ file, text: toLf(text) });
   }
   const input = buildLintInput(read.state, options.settings ?? {}, standalone, parsed);
   const result = runLint({ ...input, artifactDiagnostics: read.diagnostics }, options);
@@ -45,7 +45,7 @@ export async function lintSource(source: FileSource, options: LintSourceOptions 
 /** An `*.xml` outside the layout's policy places: linted as a standalone policy. */
 function isLooseXml(path: string): boolean {
   // Asked of every file of the folder (twice): the suffix first, without lower-casing the whole path.
-  return path.length >= 4 && path.slice(-4).toLowerCase() === '.xml' && !isLayoutPolicy(path);
+  return path.slice(-4).toLowerCase() === '.xml' && !isLayoutPolicy(path);
 }
 
 /** `policy.xml` at a place of the layout (global, API, operation, product, workspace, fragment). */
