@@ -9,6 +9,7 @@
  * each file as `readFileSync(path, 'utf8')` would. (A first version posted strings: serialising them cost the
  * worker as much as reading.)
  */
+import { isAscii } from 'node:buffer';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,13 +145,19 @@ async function* batchesFrom(script: URL, data: ReadWorkerData, onListError?: (co
 export function decodeBatch(batch: ByteBatch): (string | null | undefined)[] {
   const bytes = Buffer.from(batch.bytes);
   const texts: (string | null | undefined)[] = new Array(batch.lengths.length);
+  let total = 0;
+  for (const n of batch.lengths) if (n > 0) total += n;
+  // An ASCII batch (the usual artifact folder) is decoded once, and each file is a slice of that string: a
+  // byte offset is then a character offset. One string per file would be copied by the young-generation GC
+  // (every text is kept for the run) and cost a call into the decoder each; a slice is a small view.
+  const whole = isAscii(bytes.subarray(0, total)) ? bytes.toString('latin1', 0, total) : undefined;
   let offset = 0;
   for (let i = 0; i < batch.lengths.length; i++) {
     const n = batch.lengths[i]!;
     if (n === NOT_FOUND) texts[i] = undefined;
     else if (n === NOT_READ) texts[i] = null;
     else {
-      texts[i] = bytes.toString('utf8', offset, offset + n);
+      texts[i] = whole !== undefined ? whole.slice(offset, offset + n) : bytes.toString('utf8', offset, offset + n);
       offset += n;
     }
   }

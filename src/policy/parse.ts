@@ -245,7 +245,7 @@ class Tokenizer {
           break;
         }
         this.i += 2;
-        if (this.lazy) return new LazyElement(name, attributes, NO_CHILDREN, true, start, this.i, this.lines);
+        if (this.lazy) return new LazyElement(name, attributes, NO_CHILDREN, start, this.i, this.lines);
         return { type: 'element', name, attributes, children: NO_CHILDREN, pos: this.lines.at(start), endPos: this.lines.at(this.i), selfClosing: true };
       }
       if (this.i === before) throw new ParseStop(this.i, `expected whitespace, ">" or "/>" in <${name}>, found "${this.src[this.i]}"`);
@@ -257,7 +257,7 @@ class Tokenizer {
     }
     if (this.lazy) {
       const children = this.content(name, start);
-      return new LazyElement(name, attributes, children, false, start, this.i, this.lines);
+      return new LazyElement(name, attributes, children, start, this.i, this.lines);
     }
     const pos = this.lines.at(start);
     const children = this.content(name, start);
