@@ -167,6 +167,32 @@ describe('a reading thread that cannot start', () => {
   });
 });
 
+describe('decodeBatch', () => {
+  /** A batch as the worker sends it: the files' bytes one after the other, with their lengths. */
+  const batchOf = (files: (string | Buffer | number)[]) => {
+    const parts = files.filter((f): f is string | Buffer => typeof f !== 'number').map((f) => (typeof f === 'string' ? Buffer.from(f) : f));
+    const bytes = Buffer.concat([...parts, Buffer.from('unused tail of the chunk')]);
+    const lengths = files.map((f) => (typeof f === 'number' ? f : Buffer.byteLength(f)));
+    return { bytes: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer, lengths };
+  };
+
+  it('decodes an ASCII batch (one string, sliced per file) and a UTF-8 one as readFileSync would', () => {
+    const ascii = ['displayName: a\r\n', '', '<policies>\n  <inbound><base /></inbound>\n</policies>\n', 'x'];
+    expect(threaded.decodeBatch(batchOf([ascii[0]!, threaded.NOT_READ, ascii[1]!, threaded.NOT_FOUND, ascii[2]!, ascii[3]!]))).toEqual([
+      ascii[0],
+      null,
+      ascii[1],
+      undefined,
+      ascii[2],
+      ascii[3],
+    ]);
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a: 1\n')]);
+    const mixed = ['path: plain\n', 'displayName: "Zürich ✓ 日本 🚀"\n', bom, 'n: 2\n'];
+    expect(threaded.decodeBatch(batchOf(mixed))).toEqual(mixed.map((f) => (typeof f === 'string' ? f : f.toString('utf8'))));
+    expect(threaded.decodeBatch(batchOf(mixed))[2]).toBe('\uFEFFa: 1\n');
+  });
+});
+
 describe('readFilesInWorker (read given paths in a worker)', () => {
   it('gives the texts of the synchronous read, undefined for a missing file, in order across batches', async () => {
     const root = join(dir, 'many');
