@@ -7,12 +7,12 @@ import { parsePolicyDocument } from '../policy/index.js';
 import { DiagnosticsError, type Diagnostic } from '../shared/errors.js';
 import { readApiopsArtifacts, looksLikeApiops } from './apiops-layout.js';
 import type { FileSource } from './file-source.js';
-import { KINDS, type ResourceKind } from './kinds.js';
+import { KINDS, RESOURCE_KINDS, type ResourceKind } from './kinds.js';
 import { emptyState, putResource, type ApimState, type Resource, type SpecificationFormat } from './model.js';
 import { normalizeProperties } from './normalize.js';
 import { kindOfKey, nameOfKey, parentKeyOf, parseArtifactPath, schemaNameOf, type ArtifactPath } from './paths.js';
 import { checkReferences } from './references.js';
-import { validateWithSchema, type SchemaName } from './schemas.js';
+import { prepareSchemas, validateWithSchema, type SchemaName } from './schemas.js';
 import { analyzeSpecification } from './specification.js';
 import { parseYamlFile, positionOf, type YamlFile } from './yaml-doc.js';
 import { isNonArtifactFile, makePolicyResource, makeResource, makeSpecificationOperation, mapLimit, toLf } from './build.js';
@@ -54,6 +54,9 @@ export interface ReadResult {
 
 /** Files read at once: enough to hide disk/git latency, few enough not to exhaust file handles. */
 const READ_CONCURRENCY = 32;
+
+/** The schemas of the information files (one per kind that has one). */
+const INFO_SCHEMAS = [...new Set(RESOURCE_KINDS.map(schemaNameOf).filter((s): s is string => s !== undefined))] as SchemaName[];
 
 const SCHEMA_LINE = /^# yaml-language-server: \$schema=(\S+)/;
 
@@ -128,15 +131,27 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
     }
   };
   if (scan) {
-    for await (const { paths, texts } of scan) {
-      for (let i = 0; i < paths.length; i++) {
-        const path = paths[i]!;
-        files.push(path);
-        const parsed = placeOf(path);
-        if (!parsed) continue;
-        const text = texts[i];
-        add(path, parsed, text === null ? await source.readText(path) : text);
+    // The reading thread takes ~50–80 ms to start: load the validators meanwhile, on this otherwise idle thread.
+    const batches = scan[Symbol.asyncIterator]();
+    const first = batches.next();
+    prepareSchemas(INFO_SCHEMAS);
+    try {
+      for (let next = first; ; next = batches.next()) {
+        const step = await next;
+        if (step.done) break;
+        const { paths, texts } = step.value;
+        for (let i = 0; i < paths.length; i++) {
+          const path = paths[i]!;
+          files.push(path);
+          const parsed = placeOf(path);
+          if (!parsed) continue;
+          const text = texts[i];
+          add(path, parsed, text === null ? await source.readText(path) : text);
+        }
       }
+    } finally {
+      // As `for await` would: a read that stops early (an error here) stops the reading thread.
+      await batches.return?.(undefined);
     }
     // Whether the folder is an Azure/apiops one is known only from the whole listing: rare, so read it again.
     if (layout === 'auto' && looksLikeApiops(files)) return readArtifacts(source, { ...opts, layout: 'apiops' });

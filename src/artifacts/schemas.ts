@@ -99,6 +99,14 @@ function load(name: string, partial = false): Compiled {
   return c;
 }
 
+/**
+ * Loads the validators of `names` now (the precompiled module and each schema file): a large read calls this
+ * while its reading thread starts, so that ~50 ms of module compilation is not spent after the first batch.
+ */
+export function prepareSchemas(names: readonly SchemaName[]): void {
+  for (const name of names) load(name);
+}
+
 /** A schema with every `required` dropped: what an override (a partial resource) is checked against. */
 function withoutRequired(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutRequired);
