@@ -2,9 +2,9 @@
  * Small shared pieces of reading a folder (either layout): which files are not artifacts, line endings,
  * and building a resource from its key.
  */
-import type { ResourceKind } from './kinds.js';
+import { KINDS, type ResourceKind } from './kinds.js';
 import { workspaceOfKey, type Resource } from './model.js';
-import { nameOfKey, parentKeyOf } from './paths.js';
+import { nameOfKey } from './paths.js';
 
 /**
  * Files that live beside artifacts but are not resources: configuration, docs, dotfiles. Test cases for
@@ -28,8 +28,8 @@ export function makeResource<K extends ResourceKind>(kind: K, key: string, prope
   const r: Resource<K> = { kind, key, name: nameOfKey(key), properties };
   const ws = workspaceOfKey(key);
   if (ws && kind !== 'workspace') r.workspace = ws;
-  const parent = parentKeyOf(key);
-  if (parent) r.parent = parent;
+  // The owner of a nested kind is its key less the last pair (as `parentKeyOf`, without working out the kind again).
+  if (KINDS[kind].parent) r.parent = key.slice(0, key.lastIndexOf('/', key.lastIndexOf('/') - 1));
   if (file) r.origin = { file };
   return r;
 }

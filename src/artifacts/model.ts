@@ -81,8 +81,10 @@ export function findResource(state: ApimState, key: string): Resource | undefine
 
 /** The key of the workspace prefix of a key (`/workspaces/a/apis/b` → `a`), if any. */
 export function workspaceOfKey(key: string): string | undefined {
-  const m = /^\/workspaces\/([^/]+)\//.exec(key);
-  return m?.[1];
+  // Asked for every resource of a read: a prefix test first, the name sliced out only inside a workspace.
+  if (!key.startsWith('/workspaces/')) return undefined;
+  const end = key.indexOf('/', 12);
+  return end > 12 ? key.slice(12, end) : undefined;
 }
 
 /** Key of a resource of `kind` named `name` under `parentKey` (or the service/workspace root). */

@@ -10,7 +10,7 @@ import type { FileSource } from './file-source.js';
 import { KINDS, RESOURCE_KINDS, type ResourceKind } from './kinds.js';
 import { emptyState, putResource, type ApimState, type Resource, type SpecificationFormat } from './model.js';
 import { normalizeProperties } from './normalize.js';
-import { kindOfKey, nameOfKey, parentKeyOf, parseArtifactPath, schemaNameOf, type ArtifactPath } from './paths.js';
+import { nameOfKey, parentKeyOf, parseArtifactPath, schemaNameOf, type ArtifactPath } from './paths.js';
 import { checkReferences } from './references.js';
 import { prepareSchemas, validateWithSchema, type SchemaName } from './schemas.js';
 import { analyzeSpecification } from './specification.js';
@@ -246,20 +246,15 @@ export async function loadArtifacts(source: FileSource, opts: ReadOptions = {}):
 /** A nested resource whose owner is not in the folder (a policy.xml for an API without api.yaml, …). */
 function missingOwners(state: ApimState): Diagnostic[] {
   const out: Diagnostic[] = [];
-  // Many resources share an owner (every operation of an API): resolve each owner's kind once.
-  const kinds = new Map<string, ResourceKind | undefined>();
-  const kindOf = (owner: string): ResourceKind | undefined => {
-    if (!kinds.has(owner)) kinds.set(owner, kindOfKey(owner));
-    return kinds.get(owner);
-  };
   for (const kind of Object.keys(state) as ResourceKind[]) {
+    // A resource's parent is of its kind's parent kind (makeResource), a workspace of kind `workspace`.
+    const parentKind = KINDS[kind].parent;
     for (const r of state[kind].values()) {
-      const owners: string[] = [];
-      if (r.parent) owners.push(r.parent);
-      if (r.workspace && kind !== 'workspacePolicy') owners.push(`/workspaces/${r.workspace}`);
-      for (const owner of owners) {
-        const ownerKind = kindOf(owner);
-        if (!ownerKind || (state[ownerKind] as Map<string, unknown>).has(owner)) continue;
+      const owners: [string, ResourceKind][] = [];
+      if (r.parent && parentKind) owners.push([r.parent, parentKind]);
+      if (r.workspace && kind !== 'workspacePolicy') owners.push([`/workspaces/${r.workspace}`, 'workspace']);
+      for (const [owner, ownerKind] of owners) {
+        if ((state[ownerKind] as Map<string, unknown>).has(owner)) continue;
         const info = KINDS[ownerKind];
         const api = ownerKind === 'apiOperation' ? state.api.get(parentKeyOf(owner) ?? '') : undefined;
         if (api?.specification) {

@@ -28,38 +28,32 @@ export interface StandalonePolicyFile {
 
 const LINT_PARSE: ParseOptions = { whitespaceText: 'drop', positions: 'lazy' };
 
-const UNIT_PATTERNS: [RegExp, UnitKind][] = [
-  [/^(?:\/workspaces\/([^/]+))?\/apis\/([^/]+)\/operations\/([^/]+)\/policies\/policy$/, 'operation'],
-  [/^(?:\/workspaces\/([^/]+))?\/apis\/([^/]+)\/policies\/policy$/, 'api'],
-  [/^(?:\/workspaces\/([^/]+))?\/products\/([^/]+)\/policies\/policy$/, 'product'],
-  [/^(?:\/workspaces\/([^/]+))?\/policyFragments\/([^/]+)$/, 'fragment'],
-  [/^\/workspaces\/([^/]+)\/policies\/policy$/, 'workspace'],
-  [/^\/policies\/policy$/, 'global'],
-];
-
 /** What a resource key says about its unit: everything of a `PolicyUnit` but the file, its text and document. */
 export type UnitPlace = Omit<PolicyUnit, 'file' | 'text' | 'document'>;
 
-/** Classifies a policy resource key into a unit (without text). */
+/**
+ * Classifies a policy resource key into a unit (without text): `[/workspaces/<w>]` then `/policies/policy`,
+ * `/apis/<a>/policies/policy`, `/apis/<a>/operations/<o>/policies/policy`, `/products/<p>/policies/policy` or
+ * `/policyFragments/<f>`. Asked for every policy of a folder: one split, no pattern per kind.
+ */
 export function unitOf(key: string): UnitPlace | undefined {
-  for (const [re, kind] of UNIT_PATTERNS) {
-    const m = re.exec(key);
-    if (!m) continue;
-    const workspace = m[1];
-    switch (kind) {
-      case 'operation':
-        return { key, kind, label: `operation ${m[2]}/${m[3]}`, workspace, api: m[2]!, operation: m[3]! };
-      case 'api':
-        return { key, kind, label: `API ${m[2]}`, workspace, api: m[2]! };
-      case 'product':
-        return { key, kind, label: `product ${m[2]}`, workspace, product: m[2]! };
-      case 'fragment':
-        return { key, kind, label: `fragment ${m[2]}`, workspace, fragment: m[2]! };
-      case 'workspace':
-        return { key, kind, label: `workspace ${workspace}`, workspace };
-      default:
-        return { key, kind, label: 'global' };
-    }
+  const segs = key.split('/');
+  if (segs[0] !== '' || segs.some((s, i) => i > 0 && s === '')) return undefined;
+  let workspace: string | undefined;
+  let i = 1;
+  if (segs[1] === 'workspaces' && segs.length > 3) {
+    workspace = segs[2];
+    i = 3;
+  }
+  const n = segs.length - i;
+  const isPolicy = segs[segs.length - 2] === 'policies' && segs[segs.length - 1] === 'policy';
+  const head = segs[i];
+  if (n === 2 && isPolicy) return workspace === undefined ? { key, kind: 'global', label: 'global' } : { key, kind: 'workspace', label: `workspace ${workspace}`, workspace };
+  if (n === 2 && head === 'policyFragments') return { key, kind: 'fragment', label: `fragment ${segs[i + 1]}`, workspace, fragment: segs[i + 1]! };
+  if (n === 4 && isPolicy && head === 'apis') return { key, kind: 'api', label: `API ${segs[i + 1]}`, workspace, api: segs[i + 1]! };
+  if (n === 4 && isPolicy && head === 'products') return { key, kind: 'product', label: `product ${segs[i + 1]}`, workspace, product: segs[i + 1]! };
+  if (n === 6 && isPolicy && head === 'apis' && segs[i + 2] === 'operations') {
+    return { key, kind: 'operation', label: `operation ${segs[i + 1]}/${segs[i + 3]}`, workspace, api: segs[i + 1]!, operation: segs[i + 3]! };
   }
   return undefined;
 }
