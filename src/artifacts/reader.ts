@@ -25,6 +25,11 @@ export interface ReadOptions {
   layout?: 'auto' | 'apimops' | 'apiops';
   /** Check links and ids between resources (default true). */
   checkReferences?: boolean;
+  /**
+   * With `checkReferences`, also check the named values, fragments and backends that policy XML uses
+   * (default true). Lint turns this off: its undefined-* rules report them (one finding each, not two).
+   */
+  checkPolicyReferences?: boolean;
   /** Parse policy XML and report its problems (default true). */
   checkPolicies?: boolean;
   /** More paths that are not artifacts and must not be warned about. */
@@ -69,7 +74,7 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
   if (layout === 'apiops' || (layout === 'auto' && !scan && looksLikeApiops(files))) {
     const { state, diagnostics, locate } = await readApiopsArtifacts(source, files, { ignore: opts.ignore });
     if (opts.checkPolicies !== false) diagnostics.push(...policyDiagnostics(state));
-    if (opts.checkReferences !== false) diagnostics.push(...checkReferences(state, locate));
+    if (opts.checkReferences !== false) diagnostics.push(...checkReferences(state, locate, { policies: opts.checkPolicyReferences }));
     return { state, diagnostics: sortDiagnostics(diagnostics), layout: 'apiops' };
   }
 
@@ -221,7 +226,7 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
         const y = yamlOf.get(r.key);
         if (!y) return { file: r.origin?.file };
         return { file: y.file, ...positionOf(y, path) };
-      }),
+      }, { policies: opts.checkPolicyReferences }),
     );
   }
   return { state, diagnostics: sortDiagnostics(diagnostics), layout: 'apimops', ...(schemaBase ? { schemaBase } : {}) };

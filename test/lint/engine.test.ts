@@ -33,6 +33,21 @@ describe('lint engine', () => {
     expect(r.ruleErrors[0]?.message).toContain('kaput');
   });
 
+  it('reports a policy reference that does not exist once, under its rule (which --rule can turn off)', async () => {
+    const xml = apiPolicy('    <set-header name="x" exists-action="override"><value>{{nope}}</value></set-header>\n    <include-fragment fragment-id="nofrag" />\n    <set-backend-service backend-id="nobackend" />');
+    const files = { ...BASE_FOLDER, 'apis/orders/policy.xml': xml, 'products/gold/product.yaml': 'displayName: Gold\napis:\n  - missing-api\n' };
+    const r = await lintSource(memorySource(files));
+    expect(r.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual([
+      'apis/orders/policy.xml:4 undefined-named-value',
+      'apis/orders/policy.xml:5 undefined-fragment',
+      'apis/orders/policy.xml:6 undefined-backend',
+      // A link in YAML is the reader's to report.
+      'products/gold/product.yaml:3 artifact-error',
+    ]);
+    const off = await lintSource(memorySource(files), { rules: { 'undefined-named-value': 'off', 'undefined-fragment': 'off', 'undefined-backend': 'off' } });
+    expect(off.findings.map((f) => f.ruleId)).toEqual(['artifact-error']);
+  });
+
   it('lints loose XML files standalone (no folder context: reference rules stay quiet)', async () => {
     const r = await lintSource(memorySource({ 'snippets/a.xml': '<policies><inbound><set-header name="x"><value>{{nope}}</value></set-header><foo /></inbound></policies>' }));
     expect(r.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId}`)).toEqual(['snippets/a.xml:1:77 unknown-policy']);
