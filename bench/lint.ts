@@ -41,6 +41,17 @@
  * in a slow phase minutes later, 2.05 s. Measured and not kept: `--single-threaded-gc`, `--no-parallel-scavenge`,
  * `--min-semi-space-size=16`, `--max-semi-space-size=64` (none better than the defaults); the reading thread's
  * ~50 ms start is Node's worker boot (an eval'd one-liner takes as long), left as the one idle gap.
+ * 2026-12-05, evening: the process is CPU-bound on both cores (CPU time ≈ 1.7× wall; per thread: main ~1.2 s,
+ * V8's helper threads ~1.3 s, the reading thread ~0.6 s). perf: TurboFan's concurrent compiles are ~25% of all CPU
+ * samples, page faults ~12% (~11 µs each on this VM: touching 200 MB costs 0.57 s; faults ≈ peak RSS / 4 KB),
+ * scavenges ~15%. Kept (interleaved, 8 pairs: 0.91× the time, 0.94× the CPU): an ASCII batch from the reading
+ * thread is decoded once and sliced per file; lazy nodes keep `type`/`selfClosing` on the prototype (72 B instead
+ * of 88 per element); the schema validators load while the reading thread starts; parents and unit kinds come
+ * from the kind table instead of regexes per key; the reader no longer checks policy references for lint (they
+ * were reported twice). Measured and not kept: `--no-turbo-inlining` (+ `--interrupt-budget=132000`), set with
+ * `v8.setFlagsFromString` at start: 0.95× the time, 0.92× the CPU here, but a process-wide knob that trades peak
+ * speed for compile time (serve must not have it; larger folders gain less); `--single-generation`, `--maglev`,
+ * `--max-semi-space-size=2…8`: nothing beyond the noise; a lower priority for the reading thread: nothing.
  * Earlier note — what is left on the main thread: ~0.55 s of garbage collection, mostly copying what survives (lint keeps
  * ~85 MB, 47 MB of it the parsed policies, ~3.9 KB for a 600-byte file; a larger young generation made it
  * slower), then the YAML, the policy parse (~0.38 s) and the rules (~0.6 s). Fewer objects kept is what
