@@ -1,4 +1,4 @@
-import { sectionOf, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
+import { parsePolicyDocument, sectionOf, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
 import { defineRule, type PolicyUnit } from '../types.js';
 
 const RESPONDERS: ReadonlySet<string> = new Set(['return-response', 'mock-response']);
@@ -44,6 +44,22 @@ function sectionContains(own: PolicyElement | undefined, above: boolean, names: 
   return false;
 }
 
+/**
+ * The global scope of a folder without a global policy.xml: APIM's default global policy, whose backend is
+ * `<forward-request />` (every instance has a global policy; the folder just does not manage it). A `<base />`
+ * that reaches it forwards.
+ */
+const DEFAULT_GLOBAL = parsePolicyDocument(
+  '<policies><inbound /><backend><forward-request /></backend><outbound /><on-error /></policies>',
+  '(APIM default global policy)',
+).document!;
+
+/** A chain whose global scope has no document, with APIM's default global policy in its place. */
+function withDefaultGlobal<C extends { chain: ScopePolicy[] }>(c: C): C {
+  const [global, ...rest] = c.chain;
+  return global && global.scope === 'global' && !global.document ? { ...c, chain: [{ scope: 'global', document: DEFAULT_GLOBAL }, ...rest] } : c;
+}
+
 export const rule = defineRule({
   id: 'backend-without-forward',
   defaultSeverity: 'error',
@@ -57,6 +73,7 @@ export const rule = defineRule({
   check(ctx) {
     const { model } = ctx;
     const hasGlobal = model.unit('/policies/policy') !== undefined;
+    const parentChains = (u: PolicyUnit) => (hasGlobal ? model.parentChains(u) : model.parentChains(u).map(withDefaultGlobal));
     const unitByFile = new Map(ctx.input.units.map((u) => [u.file, u]));
     // One finding per culprit <backend> (or document), listing the operations it breaks.
     const forwards = containsMemo(FORWARD);
@@ -65,7 +82,6 @@ export const rule = defineRule({
     const evaluate = (target: string, chains: { product?: string; chain: ScopePolicy[] }[]) => {
       for (const { product, chain } of chains) {
         const withBackend = chain.filter((s) => s.document?.kind === 'policies' && s.document.sections.backend);
-        if (withBackend.length === 0 && !hasGlobal) continue; // APIM's default global policy forwards.
         const backend = model.composedSection(chain, 'backend').map((p) => p.element);
         if (forwards(backend)) continue;
         if (responds(backend)) continue;
@@ -106,13 +122,13 @@ export const rule = defineRule({
       const apiUnit: PolicyUnit = model.unit(`${api.key}/policies/policy`) ?? { key: `${api.key}/policies/policy`, kind: 'api', label: `API ${api.name}`, file: '', text: '', ...base };
       const ops = opsByApi.get(api.key);
       if (!ops || ops.size === 0) {
-        evaluate(`API ${api.name}`, model.parentChains(apiUnit).map((c) => ({ ...c, chain: [...c.chain, { scope: apiUnit.label, ...(apiUnit.document ? { document: model.inlinedDocument(apiUnit)! } : {}) }] })));
+        evaluate(`API ${api.name}`, parentChains(apiUnit).map((c) => ({ ...c, chain: [...c.chain, { scope: apiUnit.label, ...(apiUnit.document ? { document: model.inlinedDocument(apiUnit)! } : {}) }] })));
         continue;
       }
       // The scopes above an operation depend only on its API (and workspace): build them once per API.
       // Per chain above, whether its composed backend forwards / responds and its inbound responds; then an
       // operation is fully evaluated (composed, culprit found) only when its own sections do not settle it.
-      const above = model.parentChains({ key: '', kind: 'operation', label: '', file: '', text: '', ...base }).map((c) => {
+      const above = parentChains({ key: '', kind: 'operation', label: '', file: '', text: '', ...base }).map((c) => {
         const backend = model.composedAbove(c.chain, 'backend').map((p) => p.element);
         const inbound = model.composedAbove(c.chain, 'inbound').map((p) => p.element);
         return { ...c, forwards: forwards(backend), responds: responds(backend), inboundResponds: responds(inbound) };
