@@ -24,8 +24,9 @@ export function processIO(): CliIO {
   const isTTY = Boolean(process.stderr.isTTY);
   const interactive = isTTY && !env.CI;
   const color = env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : !env.NO_COLOR && isTTY;
+  watchStdout();
   return {
-    stdout: (t) => void process.stdout.write(t),
+    stdout: (t) => void (stdoutClosed || process.stdout.write(t)),
     stderr: (t) => void process.stderr.write(t),
     env,
     cwd: process.cwd(),
@@ -33,4 +34,19 @@ export function processIO(): CliIO {
     color,
     relaunch: relaunchWithV8Flags,
   };
+}
+
+/**
+ * A reader that stops early (`apimops lint | head`) closes the pipe: the rest of the output has nowhere to go,
+ * and the command finishes with its own exit code instead of dying of an unhandled EPIPE with a stack trace.
+ */
+let stdoutClosed = false;
+let watchingStdout = false;
+function watchStdout(): void {
+  if (watchingStdout) return;
+  watchingStdout = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    stdoutClosed = true;
+  });
 }
