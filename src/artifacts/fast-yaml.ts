@@ -150,6 +150,26 @@ function scalar(s: string): unknown {
   if (TRUES.has(s)) return true;
   if (FALSES.has(s)) return false;
   if (SIMPLE_INT.test(s)) return s === '-0' ? -0 : Number(s);
+  if (isDashedWord(s)) return s;
   if (SPECIAL_START.test(s) || s.includes(' #') || s.includes(': ') || s.endsWith(':')) bail();
   return s;
 }
+
+/**
+ * A word of digits, letters and dashes that starts with a digit and has a dash not after `e`/`E`: a GUID (a
+ * subscription or tenant id), a date. No number of the core schema has a dash there (only a float's exponent
+ * does), so the core schema reads it as the string it is.
+ */
+function isDashedWord(s: string): boolean {
+  if (!DIGIT.test(s)) return false;
+  let dash = false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 45 /* - */) {
+      const before = s.charCodeAt(i - 1);
+      if (before !== 101 /* e */ && before !== 69 /* E */) dash = true;
+    } else if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return false;
+  }
+  return dash;
+}
+const DIGIT = /^[0-9]/;

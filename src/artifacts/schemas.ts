@@ -6,8 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../shared/errors.js';
 import { schemaDiagnostics, type YamlFile, type YamlPath } from './yaml-doc.js';
 
@@ -53,8 +52,23 @@ export function schemaHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+const requireHere = createRequire(import.meta.url);
 let ajv: Ajv | undefined;
+
+/**
+ * ajv's compiler, loaded on first use: it is ~80 modules, and with the validators precompiled (below) a command
+ * needs it only for a schema changed since the build, for overrides' partial schemas, or when run from the
+ * TypeScript sources. `apimops lint` in a pre-commit hook starts without it.
+ */
+function compiler(): Ajv {
+  if (!ajv) {
+    const { Ajv: AjvClass } = requireHere('ajv') as typeof import('ajv');
+    const formats = requireHere('ajv-formats') as { default?: (a: Ajv) => void } & ((a: Ajv) => void);
+    ajv = new AjvClass({ ...AJV_OPTIONS });
+    (formats.default ?? formats)(ajv);
+  }
+  return ajv;
+}
 const compiled = new Map<string, Compiled>();
 
 /**
@@ -69,7 +83,7 @@ let precompiled: Precompiled | null | undefined;
 function precompiledValidator(name: string, text: string): ValidateFunction | undefined {
   if (precompiled === undefined) {
     try {
-      precompiled = createRequire(import.meta.url)('./schema-validators.cjs') as Precompiled;
+      precompiled = requireHere('./schema-validators.cjs') as Precompiled;
     } catch {
       precompiled = null;
     }
@@ -88,12 +102,7 @@ function load(name: string, partial = false): Compiled {
   if (partial) schema = withoutRequired({ ...schema, $id: `${String(schema.$id)}#partial` }) as Record<string, unknown>;
   if (ready) c = { validate: ready, schema };
   else {
-    ajv ??= (() => {
-      const a = new Ajv({ ...AJV_OPTIONS });
-      (addFormats as unknown as (a: Ajv) => void)(a);
-      return a;
-    })();
-    c = { validate: ajv.compile(schema), schema };
+    c = { validate: compiler().compile(schema), schema };
   }
   compiled.set(cacheKey, c);
   return c;

@@ -3,7 +3,7 @@
  * import does: one operation per path × method, named by `operationId`. Only the fields routing needs are
  * derived (displayName, method, urlTemplate, description); the specification file stays the source of truth.
  */
-import { parse as parseYaml } from 'yaml';
+import { yamlLibrary } from './yaml-doc.js';
 import type { SpecificationFormat } from './model.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -27,7 +27,7 @@ export function analyzeSpecification(format: SpecificationFormat, content: strin
   if (format !== 'openapi+yaml' && format !== 'openapi+json') return { operations: [] };
   let doc: unknown;
   try {
-    doc = format === 'openapi+json' ? JSON.parse(content) : parseYaml(content);
+    doc = format === 'openapi+json' ? JSON.parse(content) : yamlLibrary().parse(content);
   } catch (err) {
     return { operations: [], error: (err as Error).message.split('\n')[0] };
   }

@@ -2,11 +2,23 @@
  * YAML with positions: parse a file keeping a `LineCounter`, find the position of any property path, and turn
  * ajv errors into `file:line:column: message` diagnostics that name the field.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../shared/errors.js';
 import { NOT_SIMPLE, parseSimpleYaml } from './fast-yaml.js';
 import { editDistance } from '../shared/text.js';
+
+let yamlModule: typeof import('yaml') | undefined;
+
+/**
+ * The `yaml` package, loaded on first use: information files go through the fast path (fast-yaml.ts), and the full
+ * parser (~80 modules) is needed only for a file outside it, or for a position to report. Most commands on
+ * most folders never load it.
+ */
+export function yamlLibrary(): typeof import('yaml') {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+}
 
 /** A parsed YAML file that can say where anything in it is. */
 export interface YamlFile {
@@ -34,6 +46,7 @@ export function parseYamlFile(file: string, text: string): { yaml: YamlFile; dia
 }
 
 function fullParse(text: string): { doc: Document; lines: LineCounter } {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   return { doc, lines };
@@ -78,6 +91,7 @@ export function positionOf(y: YamlFile, path: YamlPath, key = false): { line: nu
   let node: unknown = y.doc.contents;
   let best: Node | undefined = isNode(node) ? node : undefined;
   let keyNode: Node | undefined;
+  const { isMap, isPair, isScalar, isSeq } = yamlLibrary();
   for (const step of path) {
     keyNode = undefined;
     if (isMap(node)) {

@@ -8,9 +8,11 @@ export const VERSION = '0.1.0';
 
 /**
  * Builds the commander program. Commands set the exit code through `setExit`; nothing here calls
- * `process.exit`, so `runCli` can run in-process in tests.
+ * `process.exit`, so `runCli` can run in-process in tests. `only`: define just this command in full (the one an
+ * argv runs, see `invokedCommand`) and the others by name and summary, for `apimops --help`; by default every
+ * command is loaded.
  */
-export function buildProgram(io: CliIO, setExit: (code: ExitCode) => void): Command {
+export async function buildProgram(io: CliIO, setExit: (code: ExitCode) => void, only?: string): Promise<Command> {
   const program = new Command('apimops')
     .description('Configuration-as-code for Azure API Management: extract, diff, publish, lint, serve.')
     .version(VERSION, '--version')
@@ -29,14 +31,32 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCode) => void): Comm
     '\nExit codes: 0 success, 1 findings/changes/failed cases/partial publish, 2 usage/config/auth/runtime error.\n' +
       'Run `apimops <command> --help` for a command\'s flags and an example.\n',
   );
-  for (const mod of COMMANDS) {
-    const cmd = program.command(mod.name).summary(mod.summary).description(mod.summary);
+  const wanted = only === undefined ? COMMANDS : COMMANDS.filter((c) => c.name === only);
+  const modules = new Map(await Promise.all(wanted.map(async (c) => [c.name, await c.load()] as const)));
+  for (const entry of COMMANDS) {
+    const cmd = program.command(entry.name).summary(entry.summary).description(entry.summary);
     cmd.exitOverride().showSuggestionAfterError(true);
     cmd.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    const mod = modules.get(entry.name);
+    if (!mod) continue;
     cmd.addHelpText('after', `\n${mod.examples}\n`);
     mod.define(cmd, io, setExit);
   }
   return program;
+}
+
+/**
+ * The command an argv (without node and script) runs: the first word that is not a global option or the value
+ * of one (`apimops [--config <file>] [-v] [--no-color] <command> …`), or the command after `help`. Undefined for
+ * `apimops`, `apimops --help` or `apimops --version`.
+ */
+export function invokedCommand(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '--config') i++; // its value
+    else if (!word.startsWith('-')) return word === 'help' ? args.slice(i + 1).find((w) => !w.startsWith('-')) : word;
+  }
+  return undefined;
 }
 
 /** Adds `--output text|json` to a command (CLI.md: "where a command has a result"). */
@@ -47,10 +67,14 @@ export function outputOption(): Option {
 /** Runs the CLI with `argv` (as process.argv: node, script, args…) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIO = processIO()): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT_OK;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
   try {
+    const program = await buildProgram(
+      io,
+      (code) => {
+        exitCode = code;
+      },
+      invokedCommand(argv.slice(2)) ?? '',
+    );
     await program.parseAsync([...argv]);
     return exitCode;
   } catch (err) {

@@ -21,6 +21,7 @@ describe('parseSimpleYaml (fast path of information files)', () => {
       "a: 'it''s'\nb: \"quoted: yes\"\nc: ~\nd: null\ne: -12\nf: 0\ng: {}\nh:\n- x\n- y\ni:\n  j:\n    k: v\n",
       '',
       '# only a comment\n',
+      'subscriptionId: 00000000-0000-0000-0000-000000000001\ntenant: 72f988bf-86f1-41af-91ab-2d7cd011db47\nsince: 2024-01-01\n',
     ];
     for (const t of texts) {
       const v = parseSimpleYaml(t);
@@ -30,14 +31,14 @@ describe('parseSimpleYaml (fast path of information files)', () => {
   });
 
   it('gives up on what it is not sure about', () => {
-    for (const t of ['a: &x 1\nb: *x\n', 'a: [1, 2]\n', 'a: |\n  text\n', 'a: b\n  c\n', 'a: 1.5\n', 'a: 1\na: 2\n', 'a: x # note\n', '"a": 1\n', 'a:\tb\n', 'a: "\\n"\n', '- a\n- - b\n', 'a: 2024-01-01\n', '__proto__: 1\n', 'true: 1\n', 'a: :x\n', 'a: b: c\n']) {
+    for (const t of ['a: &x 1\nb: *x\n', 'a: [1, 2]\n', 'a: |\n  text\n', 'a: b\n  c\n', 'a: 1.5\n', 'a: 1\na: 2\n', 'a: x # note\n', '"a": 1\n', 'a:\tb\n', 'a: "\\n"\n', '- a\n- - b\n', 'a: 1e-5\n', 'a: 2024-01-01 # x\n', '__proto__: 1\n', 'true: 1\n', 'a: :x\n', 'a: b: c\n']) {
       expect(parseSimpleYaml(t), t).toBe(NOT_SIMPLE);
     }
   });
 
   it('never disagrees with the yaml package on generated block YAML', () => {
     const word = fc.constantFrom('a', 'b', 'name', 'x-y', 'k.v', 'true', 'null', '__proto__', 'a/b', 'A1');
-    const value = fc.constantFrom('v', 'x y', 'true', 'False', 'NULL', '~', '12', '-3', '007', '1.0', '-x', "'q'", "'it''s'", '"dq"', '"a\\"b"', '[]', '{}', '[1]', 'a:b', 'a: b', 'a #c', 'a#c', '#c', '&x', '*x', '!t', '|', '>', '%', '@', '`', '{{NV}}', 'https://h/p?q=1', '', ' ', 'é', '-', '- a', '? a', ': a', 'b:');
+    const value = fc.constantFrom('v', 'x y', 'true', 'False', 'NULL', '~', '12', '-3', '007', '1.0', '-x', "'q'", "'it''s'", '"dq"', '"a\\"b"', '[]', '{}', '[1]', 'a:b', 'a: b', 'a #c', 'a#c', '#c', '&x', '*x', '!t', '|', '>', '%', '@', '`', '{{NV}}', 'https://h/p?q=1', '', ' ', 'é', '-', '- a', '? a', ': a', 'b:', '2024-01-01', '1e-5', '1E-3x', '0-x', '9-', '12-a.b', '0000-11:', '7f-3 #c');
     const line = fc.tuple(fc.integer({ min: 0, max: 6 }), fc.boolean(), fc.oneof(word, fc.constant('')), value).map(
       ([indent, item, key, v]) => `${' '.repeat(indent)}${item ? '- ' : ''}${key === '' ? v : `${key}:${v === '' ? '' : ` ${v}`}`}`,
     );

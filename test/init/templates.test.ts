@@ -96,9 +96,9 @@ function actionArgv(w: Record<string, string>): string[] {
 const ACTION = parseYaml(readFileSync(join(REPO, 'action.yml'), 'utf8')) as { inputs: Record<string, { required?: boolean }>; runs: { using: string } };
 
 /** Flags a command accepts (its own, the program's, help). */
-function knownFlags(command: string): Set<string> | undefined {
+async function knownFlags(command: string): Promise<Set<string> | undefined> {
   const io: CliIO = { stdout() {}, stderr() {}, env: {}, cwd: REPO, interactive: false, color: false };
-  const program = buildProgram(io, () => {});
+  const program = await buildProgram(io, () => {});
   const cmd = program.commands.find((c) => c.name() === command);
   if (!cmd) return undefined;
   const flags = new Set(['--help', '-h']);
@@ -110,8 +110,8 @@ function knownFlags(command: string): Set<string> | undefined {
 }
 
 /** Problems with an argv: unknown command or flags. */
-function unknownFlags(argv: string[]): string[] {
-  const known = knownFlags(argv[0]!);
+async function unknownFlags(argv: string[]): Promise<string[]> {
+  const known = await knownFlags(argv[0]!);
   if (!known) return [`unknown command ${argv[0]}`];
   return argv.slice(1).filter((w) => w.startsWith('-')).map((w) => w.split('=')[0]!).filter((f) => !known.has(f));
 }
@@ -187,7 +187,7 @@ describe.each(['github', 'azure-pipelines'] as const)('init --ci %s', (ci) => {
     }
 
     for (const argv of commands) {
-      expect(unknownFlags(argv), `apimops ${argv.join(' ')}`).toEqual([]);
+      expect(await unknownFlags(argv), `apimops ${argv.join(' ')}`).toEqual([]);
       const help = await cli(dir, [...runnable(argv), '--help']);
       expect(help.code, `apimops ${argv.join(' ')} --help\n${help.err}`).toBe(0);
     }
@@ -212,7 +212,7 @@ describe('every other template', () => {
     }
     expect(found.map((c) => c[0]).sort()).toEqual(['diff', 'extract', 'init', 'init', 'init', 'init', 'lint', 'lint', 'lint', 'publish', 'serve', 'test']);
     for (const argv of found) {
-      expect(unknownFlags(argv), argv.join(' ')).toEqual([]);
+      expect(await unknownFlags(argv), argv.join(' ')).toEqual([]);
       expect((await cli(REPO, [...argv, '--help'])).code).toBe(0);
     }
   });

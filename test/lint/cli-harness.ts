@@ -16,7 +16,7 @@ export async function runLint(args: string[], cwd: string, env: NodeJS.ProcessEn
   const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env, cwd, interactive: false, color: false };
   const program = new Command('apimops').option('--config <file>').option('-v, --verbose').option('--no-color').exitOverride();
   program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  const cmd = program.command(lint.name).exitOverride();
+  const cmd = program.command('lint').exitOverride();
   cmd.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   lint.define(cmd, io, (c) => void (code = c));
   try {

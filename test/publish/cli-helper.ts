@@ -36,8 +36,8 @@ export async function runDiffPublish(args: string[], cwd: string, env: Record<st
   let code: ExitCode = EXIT_OK;
   const program = new Command('apimops').option('--config <file>').exitOverride();
   program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  for (const mod of [diff, publish]) {
-    const cmd = program.command(mod.name).exitOverride();
+  for (const [name, mod] of [['diff', diff], ['publish', publish]] as const) {
+    const cmd = program.command(name).exitOverride();
     cmd.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     mod.define(cmd, io, (c) => (code = c));
   }

@@ -16,8 +16,6 @@ import { printWarnings } from './render.js';
  * overrides and extractor filter, which apimops reads unchanged) are copied along.
  */
 export const command: CommandModule = {
-  name: 'convert',
-  summary: 'Rewrite an Azure/apiops v7 folder into the apimops layout',
   examples: `Examples:
   apimops convert apimartifacts artifacts
   apimops convert artifacts apimartifacts --to apiops     # back to the Azure/apiops layout`,

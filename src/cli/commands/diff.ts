@@ -66,8 +66,6 @@ async function diffLive(io: CliIO, flags: DiffFlags, folderArg: string | undefin
  * there are changes (like `git diff --exit-code`).
  */
 export const command: CommandModule = {
-  name: 'diff',
-  summary: 'Show what changed between two commits, or between the folder and a live instance',
   examples: `Examples:
   apimops diff --from origin/main --to HEAD
   apimops diff --from HEAD~3 --env prod --output json

@@ -152,8 +152,6 @@ function progressHandler(model: ProgressModel, reporter: { update(): void; log(l
 }
 
 export const command: CommandModule = {
-  name: 'extract',
-  summary: 'Extract a live APIM instance into an artifact folder',
   examples: `Examples:
   apimops extract --env dev --out artifacts
   apimops extract --subscription <id> --resource-group rg-apim --service apim-contoso --filter configuration.extractor.yaml

@@ -176,8 +176,6 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
  * prints every file it wrote or left alone.
  */
 export const command: CommandModule = {
-  name: 'init',
-  summary: 'Scaffold apimops.yaml, environments, CI pipelines and a pre-commit hook',
   examples: `Example:
   apimops init --ci github --pre-commit
   apimops init --from-sample --ci azure-pipelines --env dev --env test --env prod`,

@@ -67,8 +67,6 @@ function targetsOf(paths: readonly string[], cwd: string, defaultRoot: string): 
 }
 
 export const command: CommandModule = {
-  name: 'lint',
-  summary: 'Lint policy XML and artifact files (missing <base />, undefined references, ...)',
   examples: `Examples:
   apimops lint artifacts
   apimops lint artifacts --format sarif --output-file lint.sarif

@@ -209,8 +209,6 @@ function resultJson(p: Prepared, result: ExecuteResult | undefined, dryRun: bool
  * was not done is printed; run again to finish), 2 nothing applied (bad input, auth, missing secret).
  */
 export const command: CommandModule = {
-  name: 'publish',
-  summary: 'Publish the folder (or what a commit range changed) to an environment',
   examples: `Examples:
   apimops publish --env dev --from HEAD~1 --dry-run
   apimops publish --env prod --from last-deployed

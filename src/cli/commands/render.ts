@@ -46,8 +46,6 @@ export function printWarnings(io: CliIO, diagnostics: readonly Diagnostic[]): vo
  * `***` (CLI.md). YAML by default (keys are the resource keys), JSON with `--output json`.
  */
 export const command: CommandModule = {
-  name: 'render',
-  summary: "Print the effective state of a folder after an environment's overrides",
   examples: `Examples:
   apimops render artifacts-sample --env dev
   apimops render --env prod --output json`,

@@ -46,8 +46,6 @@ const SERVE_V8_FLAGS: readonly string[] = [`${SEMI_SPACE_FLAG}=32`];
  * access-log line per request, and stops gracefully on SIGTERM/SIGINT (in-flight requests finish, exit 0).
  */
 export const command: CommandModule = {
-  name: 'serve',
-  summary: 'Run the artifact folder as a local APIM gateway',
   examples: `Example:
   apimops serve artifacts-sample --port 8080
   apimops serve artifacts-sample --port 0 --backend payments-backend=http://127.0.0.1:9091/api --watch`,

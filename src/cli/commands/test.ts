@@ -22,8 +22,6 @@ interface TestFlags {
  * Expectations are written by people: there is deliberately no `--update`.
  */
 export const command: CommandModule = {
-  name: 'test',
-  summary: 'Run policy test cases against the artifact folder through the local gateway',
   examples: `Example:
   apimops test artifacts-sample
   apimops test artifacts-sample --cases 'tests/auth*.test.yaml'

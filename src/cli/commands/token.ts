@@ -25,8 +25,6 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
  * expect when the folder names exactly one of each.
  */
 export const command: CommandModule = {
-  name: 'token',
-  summary: 'Mint a JWT from the local identity provider',
   examples: `Examples:
   apimops token --role Payments.Write --aud api://payments
   curl -H "Authorization: Bearer $(apimops token --role Payments.Write)" http://127.0.0.1:8080/payments/…`,
