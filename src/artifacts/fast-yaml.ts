@@ -161,7 +161,8 @@ function scalar(s: string): unknown {
  * does), so the core schema reads it as the string it is.
  */
 function isDashedWord(s: string): boolean {
-  if (!DIGIT.test(s)) return false;
+  const first = s.charCodeAt(0);
+  if (!(first >= 48 && first <= 57)) return false;
   let dash = false;
   for (let i = 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -172,4 +173,3 @@ function isDashedWord(s: string): boolean {
   }
   return dash;
 }
-const DIGIT = /^[0-9]/;

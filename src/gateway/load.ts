@@ -6,7 +6,7 @@
  */
 import type { ApimState, Resource } from '../artifacts/model.js';
 import type { Diagnostic } from '../shared/errors.js';
-import { composePolicies, inlineFragments, parsePolicyDocument, type PolicyDocument, type ScopePolicy } from '../policy/index.js';
+import { DEFAULT_GLOBAL_POLICY, composePolicies, inlineFragments, parsePolicyDocument, type PolicyDocument, type ScopePolicy } from '../policy/index.js';
 import { compileElements, makeBlock, toScoped, type CompileEnv, type PlacedPolicy } from './compile.js';
 import { GatewayLoadError } from './errors.js';
 import type { ApiInfo, BackendConfig, CompiledBlock, OperationInfo, PolicyModule, Section } from './policies/types.js';
@@ -16,8 +16,6 @@ import { operationsFromOpenApi, parseSpecification, type OperationDef } from './
 import type { RuntimeApi, RuntimeOperation, RuntimeProduct, RuntimeSubscription } from './state.js';
 import type { ExpressionCompiler } from './values.js';
 
-/** APIM's default global policy: the backend is called only because of this `forward-request`. */
-export const DEFAULT_GLOBAL_POLICY = '<policies>\n  <inbound />\n  <backend>\n    <forward-request />\n  </backend>\n  <outbound />\n  <on-error />\n</policies>\n';
 
 /** A compiled pipeline: one block per section. */
 export interface CompiledPipeline {

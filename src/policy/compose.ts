@@ -6,6 +6,12 @@ import { childElements } from './walk.js';
  * section with each `<base/>` replaced, textually, by the effective section of the next broader scope.
  */
 
+/**
+ * APIM's default global policy: what the global scope holds when the folder does not manage a global policy.xml
+ * (every instance has one). The backend is called only because of its `forward-request`.
+ */
+export const DEFAULT_GLOBAL_POLICY = '<policies>\n  <inbound />\n  <backend>\n    <forward-request />\n  </backend>\n  <outbound />\n  <on-error />\n</policies>\n';
+
 /** One scope of the chain: a label for messages and traces, and its policy document if it has one. */
 export interface ScopePolicy {
   /** E.g. `global`, `workspace team-a`, `product premium`, `api payments-api`, `operation create-payment`. */

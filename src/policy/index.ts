@@ -15,7 +15,7 @@ export {
   type PositionedNamedValueReference,
   type SubstitutionResult,
 } from './named-values.js';
-export { composePolicies, sectionOf, type ComposedPolicy, type ComposeOptions, type ScopePolicy } from './compose.js';
+export { DEFAULT_GLOBAL_POLICY, composePolicies, sectionOf, type ComposedPolicy, type ComposeOptions, type ScopePolicy } from './compose.js';
 export { inlineFragments, type MissingFragment } from './fragments.js';
 export { childElements, collectExpressions, getAttribute, textContent, walkElements, type ExpressionSite } from './walk.js';
 export { copyNode } from './lazy-nodes.js';

@@ -1,4 +1,4 @@
-import { parsePolicyDocument, sectionOf, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
+import { DEFAULT_GLOBAL_POLICY, parsePolicyDocument, sectionOf, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
 import { defineRule, type PolicyUnit } from '../types.js';
 
 const RESPONDERS: ReadonlySet<string> = new Set(['return-response', 'mock-response']);
@@ -49,10 +49,7 @@ function sectionContains(own: PolicyElement | undefined, above: boolean, names: 
  * `<forward-request />` (every instance has a global policy; the folder just does not manage it). A `<base />`
  * that reaches it forwards.
  */
-const DEFAULT_GLOBAL = parsePolicyDocument(
-  '<policies><inbound /><backend><forward-request /></backend><outbound /><on-error /></policies>',
-  '(APIM default global policy)',
-).document!;
+const DEFAULT_GLOBAL = parsePolicyDocument(DEFAULT_GLOBAL_POLICY, '<default global policy>').document!;
 
 /** A chain whose global scope has no document, with APIM's default global policy in its place. */
 function withDefaultGlobal<C extends { chain: ScopePolicy[] }>(c: C): C {
