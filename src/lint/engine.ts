@@ -1,7 +1,8 @@
 import type { PolicyPos } from '../policy/index.js';
 import { LintModel } from './model.js';
 import { RULES } from './rules/index.js';
-import type { Finding, LintInput, LintRule, PolicyUnit, ReportedSeverity, Severity } from './types.js';
+import type { Finding, LintInput, LintRule, PolicyUnit, ReportedSeverity, RuleContext, RuleVisitors, Severity } from './types.js';
+import { walkPolicySites } from './walk-policies.js';
 
 export interface LintOptions {
   /** Severity per rule id (from `apimops.yaml` `lint.rules`, then `--rule`); `off` disables. */
@@ -60,12 +61,16 @@ export function runLint(input: LintInput, options: LintOptions = {}): LintResult
     if (!d) disabled.set(unit.file, (d = disabledLines(unit)));
     return d;
   };
+  const failed = (rule: LintRule, e: unknown) => {
+    ruleErrors.push({ ruleId: rule.id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  };
+  const visitors: { rule: LintRule; visitors: RuleVisitors; failed: boolean }[] = [];
   for (const rule of ruleSet) {
     const configured = options.rules?.[rule.id];
     const severity: Severity = configured ?? rule.defaultSeverity;
     if (severity === 'off') continue;
     const seen = new Set<string>();
-    const ctx = {
+    const ctx: RuleContext = {
       input,
       model,
       report(unit: PolicyUnit, pos: Pick<PolicyPos, 'line' | 'column'>, message: string, own?: ReportedSeverity) {
@@ -87,11 +92,34 @@ export function runLint(input: LintInput, options: LintOptions = {}): LintResult
       },
     };
     try {
-      rule.check(ctx);
+      rule.check?.(ctx);
+      if (rule.create) visitors.push({ rule, visitors: rule.create(ctx), failed: false });
     } catch (e) {
-      ruleErrors.push({ ruleId: rule.id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      failed(rule, e);
     }
   }
+  // One walk for every rule's visitors. A visitor that throws is not called again (one error per rule).
+  const visit = <K extends keyof RuleVisitors>(kind: K, walk: (each: (site: Parameters<NonNullable<RuleVisitors[K]>>[0]) => void) => void) => {
+    const active = visitors.filter((v) => v.visitors[kind]);
+    if (active.length === 0) return;
+    walk((site) => {
+      for (const v of active) {
+        if (v.failed) continue;
+        try {
+          (v.visitors[kind] as (s: typeof site) => void)(site);
+        } catch (e) {
+          v.failed = true;
+          failed(v.rule, e);
+        }
+      }
+    });
+  };
+  visit('policy', (each) => walkPolicySites(input.units, each));
+  visit('expression', (each) => {
+    for (const unit of input.units) {
+      for (const site of model.expressions(unit)) each(site);
+    }
+  });
   findings.sort(compareFindings);
   return { findings, filesLinted: input.units.length, ruleErrors };
 }

@@ -8,7 +8,6 @@ import {
   inlineFragments,
   parsePolicyDocument,
   type ComposedPolicy,
-  type ExpressionSite,
   type ParseOptions,
   type ParseResult,
   type PolicyDocument,
@@ -17,7 +16,7 @@ import {
   type SectionName,
 } from '../policy/index.js';
 import type { Diagnostic } from '../shared/errors.js';
-import type { FragmentInclusion, LintInput, LintSettings, PolicyUnit, UnitKind } from './types.js';
+import type { FragmentInclusion, LintInput, LintSettings, PolicyUnit, UnitExpressionSite, UnitKind } from './types.js';
 
 /** A policy file that is not part of an artifact tree (e.g. a folder of snippets), linted on its own. */
 export interface StandalonePolicyFile {
@@ -144,8 +143,6 @@ export class LintModel {
   private readonly nvCache = new Map<string | undefined, Set<string>>();
   private indexed = false;
   private readonly byName = new Map<string, ElementAt[]>();
-  /** Cache for `forEachPolicy` (walk-policies.ts): the policy sites are computed once per run. */
-  policySitesCache?: unknown;
   private readonly composeMemo: ComposeNode = { next: new Map() };
 
   constructor(readonly input: LintInput) {
@@ -183,15 +180,15 @@ export class LintModel {
   }
 
   /**
-   * Every `@(…)`/`@{…}` of the unit's document in document order (as `collectExpressions`). Not kept: each
-   * rule that asks walks the expressions once.
+   * Every `@(…)`/`@{…}` of the unit's document in document order (as `collectExpressions`), with the unit. Not
+   * kept: the engine walks them once for every rule's `expression` visitor.
    */
-  expressions(unit: PolicyUnit): readonly ExpressionSite[] {
+  expressions(unit: PolicyUnit): readonly UnitExpressionSite[] {
     if (!unit.document) return NO_EXPRESSIONS;
-    const sites: ExpressionSite[] = [];
+    const sites: UnitExpressionSite[] = [];
     for (const element of preorder(unit.document.root)) {
-      for (const attribute of element.attributes) if (attribute.expression) sites.push({ expression: attribute.expression, element, attribute });
-      for (const c of element.children) if (c.type === 'text' && c.expression) sites.push({ expression: c.expression, element });
+      for (const attribute of element.attributes) if (attribute.expression) sites.push({ unit, expression: attribute.expression, element, attribute });
+      for (const c of element.children) if (c.type === 'text' && c.expression) sites.push({ unit, expression: c.expression, element, attribute: undefined });
     }
     return sites;
   }
@@ -510,7 +507,7 @@ const INDEXED_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 const NO_ELEMENTS: readonly PolicyElement[] = [];
-const NO_EXPRESSIONS: readonly ExpressionSite[] = [];
+const NO_EXPRESSIONS: readonly UnitExpressionSite[] = [];
 
 /** The elements under `root` (root included), depth-first in document order, without a callback per element. */
 function preorder(root: PolicyElement): PolicyElement[] {

@@ -1,7 +1,8 @@
-import type { PolicyDocument, PolicyElement, PolicyPos } from '../policy/index.js';
+import type { ExpressionSite, PolicyDocument, PolicyElement, PolicyPos, SectionName } from '../policy/index.js';
 import type { ApimState } from '../artifacts/model.js';
 import type { Diagnostic } from '../shared/errors.js';
 import type { LintModel } from './model.js';
+import type { PolicySpec } from './policy-catalog.js';
 
 /** Severities, most severe first. `off` disables a rule. */
 export const SEVERITIES = ['error', 'warn', 'info', 'off'] as const;
@@ -81,7 +82,40 @@ export interface RuleContext {
   report(unit: PolicyUnit, pos: Pick<PolicyPos, 'line' | 'column'>, message: string, severity?: ReportedSeverity): void;
 }
 
-/** A lint rule: one file under `rules/`, one line in `rules/index.ts`. */
+/**
+ * What a rule looks at in the walk the engine makes once for every rule (ESLint's `create`/listeners,
+ * Spectral's `given`): each policy at a policy position, each policy expression. A folder has ~100,000 of
+ * each; one walk for every rule instead of one per rule.
+ */
+export interface RuleVisitors {
+  /** Every element at a policy position (walk-policies.ts), units in input order, elements in document order. */
+  policy?(site: PolicySite): void;
+  /** Every `@(…)`/`@{…}` of every parsed unit, in the same order. */
+  expression?(site: UnitExpressionSite): void;
+}
+
+/** A policy element at a policy position (a section child, a `when` body, a `retry` body, a fragment child). */
+export interface PolicySite {
+  unit: PolicyUnit;
+  element: PolicyElement;
+  /** The enclosing section; undefined for a fragment's policies (they take the including section). */
+  section?: SectionName;
+  /** Policies and containers from the section (or fragment root) down to the element's parent. */
+  ancestors: readonly PolicyElement[];
+  /** `policySpec(element.name)`, looked up once for every rule that asks. */
+  spec: PolicySpec | undefined;
+}
+
+/** A policy expression and the unit it is in. */
+export interface UnitExpressionSite extends ExpressionSite {
+  unit: PolicyUnit;
+}
+
+/**
+ * A lint rule: one file under `rules/`, one line in `rules/index.ts`. `check` looks at the whole model (a rule
+ * that relates units: composition, references); `create` returns visitors for the shared walk (a rule about one
+ * policy or expression at a time), with any state it keeps for the run in its closure. A rule has either or both.
+ */
 export interface LintRule {
   id: string;
   defaultSeverity: ReportedSeverity;
@@ -91,7 +125,8 @@ export interface LintRule {
   help: string;
   /** A failing policy snippet and its fix, for the docs. */
   example?: { bad: string; good: string };
-  check(ctx: RuleContext): void;
+  check?(ctx: RuleContext): void;
+  create?(ctx: RuleContext): RuleVisitors;
 }
 
 /** Defines a rule (identity function that checks the shape). */

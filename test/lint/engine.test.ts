@@ -33,6 +33,28 @@ describe('lint engine', () => {
     expect(r.ruleErrors[0]?.message).toContain('kaput');
   });
 
+  it('walks once for every visitor rule: a visitor that throws reports one error and stops; the others see every site', async () => {
+    const seen: string[] = [];
+    const boom = { id: 'boom', defaultSeverity: 'error' as const, description: 'x', help: 'y', create: () => ({ policy: () => { throw new Error('kaput'); } }) };
+    const names = {
+      id: 'names',
+      defaultSeverity: 'warn' as const,
+      description: 'x',
+      help: 'y',
+      create: () => ({
+        policy: ({ element, section }: { element: { name: string }; section?: string }) => seen.push(`${section}:${element.name}`),
+        expression: ({ expression }: { expression: { source: string } }) => seen.push(`expr ${expression.source}`),
+      }),
+    };
+    const xml = apiPolicy('    <set-header name="a"><value>@(context.RequestId)</value></set-header>\n    <choose><when condition="@(true)"><set-variable name="v" value="1" /></when></choose>');
+    const r = await lintSource(memorySource({ ...BASE_FOLDER, 'apis/orders/policy.xml': xml }), { ruleSet: [boom, names] });
+    expect(r.ruleErrors.map((e) => e.ruleId)).toEqual(['boom']);
+    expect(r.ruleErrors[0]?.message).toContain('kaput');
+    // Policy sites of every unit first (document order, into choose/when), then the expressions.
+    expect(seen.filter((s) => !s.startsWith('expr')).slice(0, 4)).toEqual(['inbound:base', 'inbound:set-header', 'inbound:choose', 'inbound:set-variable']);
+    expect(seen.filter((s) => s.startsWith('expr'))).toEqual(['expr @(context.RequestId)', 'expr @(true)']);
+  });
+
   it('reports a policy reference that does not exist once, under its rule (which --rule can turn off)', async () => {
     const xml = apiPolicy('    <set-header name="x" exists-action="override"><value>{{nope}}</value></set-header>\n    <include-fragment fragment-id="nofrag" />\n    <set-backend-service backend-id="nobackend" />');
     const files = { ...BASE_FOLDER, 'apis/orders/policy.xml': xml, 'products/gold/product.yaml': 'displayName: Gold\napis:\n  - missing-api\n' };

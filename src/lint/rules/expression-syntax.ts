@@ -11,12 +11,9 @@ export const rule = defineRule({
     bad: '<when condition="@(context.Request.Method.Equals("patch=""", StringComparison.OrdinalIgnoreCase))">',
     good: '<when condition="@(context.Request.Method.Equals("patch", StringComparison.OrdinalIgnoreCase))">',
   },
-  check(ctx) {
-    for (const unit of ctx.input.units) {
-      if (!unit.document) continue;
-      for (const { expression } of ctx.model.expressions(unit)) {
-        for (const p of checkExpression(expression.source)) ctx.report(unit, absolutePos(expression.pos, p), p.message, p.severity);
-      }
-    }
-  },
+  create: (ctx) => ({
+    expression({ unit, expression }) {
+      for (const p of checkExpression(expression.source)) ctx.report(unit, absolutePos(expression.pos, p), p.message, p.severity);
+    },
+  }),
 });

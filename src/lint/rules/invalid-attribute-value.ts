@@ -1,4 +1,3 @@
-import { forEachPolicy } from '../walk-policies.js';
 import { defineRule } from '../types.js';
 
 export const rule = defineRule({
@@ -7,8 +6,8 @@ export const rule = defineRule({
   description: 'A literal attribute value of the wrong type (a boolean, an integer, one of a fixed list) or a policy expression where APIM allows none.',
   help: 'Use a value the attribute accepts (the message lists them); attributes that do not accept expressions need a literal or a {{named value}}.',
   example: { bad: '<set-header name="a" exists-action="replace"><value>1</value></set-header>', good: '<set-header name="a" exists-action="override"><value>1</value></set-header>' },
-  check(ctx) {
-    forEachPolicy(ctx.model, ({ unit, element, spec }) => {
+  create: (ctx) => ({
+    policy({ unit, element, spec }) {
       if (!spec || spec.open) return;
       for (const a of element.attributes) {
         const s = spec.attributes[a.name];
@@ -28,6 +27,6 @@ export const rule = defineRule({
           ctx.report(unit, a.valuePos, `"${a.name}" of <${element.name}> must be one of ${t.enum.join(', ')}, not "${a.value}"`);
         }
       }
-    });
-  },
+    },
+  }),
 });

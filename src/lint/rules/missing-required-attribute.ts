@@ -1,6 +1,5 @@
 import { getAttribute } from '../../policy/index.js';
 import type { PolicySpec } from '../policy-catalog.js';
-import { forEachPolicy } from '../walk-policies.js';
 import { defineRule } from '../types.js';
 
 export const rule = defineRule({
@@ -9,8 +8,8 @@ export const rule = defineRule({
   description: 'A policy without an attribute it requires (e.g. rate-limit-by-key without counter-key, set-backend-service without base-url or backend-id).',
   help: 'Add the attribute; the message names it.',
   example: { bad: '<set-variable name="user" />', good: '<set-variable name="user" value="@(context.User?.Id)" />' },
-  check(ctx) {
-    forEachPolicy(ctx.model, ({ unit, element, spec }) => {
+  create: (ctx) => ({
+    policy({ unit, element, spec }) {
       if (!spec || spec.open) return;
       for (const name of requiredOf(spec)) {
         if (!getAttribute(element, name)) ctx.report(unit, element.pos, `<${element.name}> requires the attribute "${name}"`);
@@ -20,8 +19,8 @@ export const rule = defineRule({
           ctx.report(unit, element.pos, `<${element.name}> requires one of the attributes ${group.map((n) => `"${n}"`).join(', ')}`);
         }
       }
-    });
-  },
+    },
+  }),
 });
 
 const required = new WeakMap<PolicySpec, string[]>();

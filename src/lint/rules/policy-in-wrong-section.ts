@@ -1,4 +1,3 @@
-import { forEachPolicy } from '../walk-policies.js';
 import { defineRule, type UnitKind } from '../types.js';
 
 const SCOPE_NAMES: Partial<Record<UnitKind, string>> = { global: 'global', workspace: 'workspace', product: 'product', api: 'API', operation: 'operation' };
@@ -10,8 +9,8 @@ export const rule = defineRule({
     'A policy in a section (or at a scope) where APIM does not allow it, e.g. forward-request in inbound or cache-store in inbound; for a fragment, the section of every place that includes it.',
   help: 'Move the policy to a section it supports (forward-request → backend, cache-store → outbound, rate-limit/validate-jwt/cors → inbound).',
   example: { bad: '<inbound>\n  <cache-store duration="60" />\n</inbound>', good: '<outbound>\n  <cache-store duration="60" />\n</outbound>' },
-  check(ctx) {
-    forEachPolicy(ctx.model, ({ unit, element, section, spec }) => {
+  create: (ctx) => ({
+    policy({ unit, element, section, spec }) {
       if (!spec) return;
       if (section) {
         if (!spec.sections.includes(section)) {
@@ -32,6 +31,6 @@ export const rule = defineRule({
       if (spec.scopes && scope && !spec.scopes.includes(unit.kind as never)) {
         ctx.report(unit, element.pos, `<${element.name}> is not allowed in a ${scope} policy (allowed at: ${spec.scopes.join(', ')} scope)`);
       }
-    });
-  },
+    },
+  }),
 });

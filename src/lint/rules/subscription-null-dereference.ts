@@ -29,7 +29,7 @@ export const rule = defineRule({
     bad: '<rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Subscription.Id)" />',
     good: '<rate-limit-by-key calls="10" renewal-period="60" counter-key="@(context.Subscription?.Id ?? context.Request.IpAddress)" />',
   },
-  check(ctx) {
+  create(ctx) {
     // Every operation of an API has its API's answer: ask once per API (and workspace).
     const perApi = new Map<string, string | undefined>();
     const reasonOf = (unit: PolicyUnit): string | undefined => {
@@ -38,11 +38,12 @@ export const rule = defineRule({
       if (!perApi.has(key)) perApi.set(key, openReason(ctx.model, unit));
       return perApi.get(key);
     };
-    for (const unit of ctx.input.units) {
-      if (!unit.document || unit.kind === 'standalone') continue;
-      const reason = reasonOf(unit);
-      if (!reason) continue;
-      for (const { expression } of ctx.model.expressions(unit)) {
+    return {
+      expression({ unit, expression }) {
+        // Most expressions never mention the subscription: the text first, the unit's reason only then.
+        if (unit.kind === 'standalone' || !expression.source.includes('Subscription')) return;
+        const reason = reasonOf(unit);
+        if (!reason) return;
         for (const m of expression.source.matchAll(DEREF)) {
           ctx.report(
             unit,
@@ -50,7 +51,7 @@ export const rule = defineRule({
             `context.Subscription.${m[1]} dereferences a null subscription on anonymous calls (${reason}); use context.Subscription?.${m[1]}`,
           );
         }
-      }
-    }
+      },
+    };
   },
 });

@@ -1,5 +1,4 @@
 import { editDistance } from '../../shared/text.js';
-import { forEachPolicy } from '../walk-policies.js';
 import { POLICY_CATALOG } from '../policy-catalog.js';
 import { defineRule } from '../types.js';
 
@@ -28,11 +27,11 @@ export const rule = defineRule({
   description: 'An element in a policy position that is not an APIM policy (often a typo): APIM rejects the whole policy.',
   help: 'Correct the element name (see the APIM policy reference) or remove it.',
   example: { bad: '<inbound>\n  <set-headers name="a"><value>1</value></set-headers>\n</inbound>', good: '<inbound>\n  <set-header name="a"><value>1</value></set-header>\n</inbound>' },
-  check(ctx) {
-    forEachPolicy(ctx.model, ({ unit, element, spec }) => {
+  create: (ctx) => ({
+    policy({ unit, element, spec }) {
       if (spec) return;
       const guess = closest(element.name, Object.keys(POLICY_CATALOG));
       ctx.report(unit, element.pos, `<${element.name}> is not an APIM policy${guess ? `; did you mean <${guess}>?` : ''}`);
-    });
-  },
+    },
+  }),
 });
