@@ -113,7 +113,7 @@ export function checkReferences(state: ApimState, locate: Locate, options: Refer
       forEachString(r.properties, [], (value, path) => {
         for (const ref of findNamedValueReferences(value)) {
           if (!hasNamedValue(nvNames, r, ref.name)) {
-            error(r, path, `'${formatPath(path)}' uses named value '{{${ref.name}}}', which does not exist`);
+            error(r, [...path], `'${formatPath(path)}' uses named value '{{${ref.name}}}', which does not exist`);
           }
         }
       });
@@ -192,8 +192,24 @@ function getPath(obj: unknown, path: YamlPath): unknown {
   return cur;
 }
 
-function forEachString(value: unknown, path: (string | number)[], visit: (s: string, path: (string | number)[]) => void): void {
+/**
+ * Visits every string in `value` with its path. The path is one array, extended and shortened as the walk goes
+ * (every value of every resource of a folder is visited, a reference is rare): copy it to keep it.
+ */
+function forEachString(value: unknown, path: (string | number)[], visit: (s: string, path: readonly (string | number)[]) => void): void {
   if (typeof value === 'string') visit(value, path);
-  else if (Array.isArray(value)) value.forEach((v, i) => forEachString(v, [...path, i], visit));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) forEachString(v, [...path, k], visit);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      forEachString(value[i], path, visit);
+      path.pop();
+    }
+  } else if (value && typeof value === 'object') {
+    const keys = Object.keys(value);
+    for (let i = 0; i < keys.length; i++) {
+      path.push(keys[i]!);
+      forEachString((value as Record<string, unknown>)[keys[i]!], path, visit);
+      path.pop();
+    }
+  }
 }

@@ -103,7 +103,8 @@ export function runLint(input: LintInput, options: LintOptions = {}): LintResult
     const active = visitors.filter((v) => v.visitors[kind]);
     if (active.length === 0) return;
     walk((site) => {
-      for (const v of active) {
+      for (let i = 0; i < active.length; i++) {
+        const v = active[i]!;
         if (v.failed) continue;
         try {
           (v.visitors[kind] as (s: typeof site) => void)(site);

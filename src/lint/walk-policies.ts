@@ -33,7 +33,10 @@ function walk(
   ancestors: readonly PolicyElement[],
   visit: (site: PolicySite) => void,
 ): void {
-  for (const element of parent.children) {
+  // Indexed: every element of every policy passes here; `for…of` would allocate an iterator result per step.
+  const children = parent.children;
+  for (let i = 0; i < children.length; i++) {
+    const element = children[i]!;
     if (element.type !== 'element') continue;
     const spec = policySpec(element.name);
     visit({ unit, element, section, ancestors, spec });

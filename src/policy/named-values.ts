@@ -65,14 +65,18 @@ export function findNamedValueReferencesInElement(root: PolicyElement): Position
   const out: PositionedNamedValueReference[] = [];
   walkElements(root, (element) => {
     // Positions are read only where there is a reference (lazily parsed documents compute them on read).
-    for (const a of element.attributes) {
+    // Indexed loops: asked of every element of a folder's policies, where `for…of` costs an iterator result per step.
+    const { attributes, children } = element;
+    for (let i = 0; i < attributes.length; i++) {
+      const a = attributes[i]!;
       const text = a.value;
       const refs = findNamedValueReferences(text);
       if (refs.length === 0) continue;
       const base = a.expression ? a.expression.pos : a.valuePos;
       for (const r of refs) out.push({ name: r.name, pos: advancePos(base, text, r.start), element });
     }
-    for (const c of element.children) {
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i]!;
       if (c.type !== 'text') continue;
       if (c.expression) {
         for (const r of findNamedValueReferences(c.expression.source)) {

@@ -24,7 +24,11 @@ export function walkElements(root: PolicyElement, visit: (el: PolicyElement, anc
   const go = (el: PolicyElement): void => {
     visit(el, stack);
     stack.push(el);
-    for (const c of el.children) if (c.type === 'element') go(c);
+    const children = el.children;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i]!;
+      if (c.type === 'element') go(c);
+    }
     stack.pop();
   };
   go(root);

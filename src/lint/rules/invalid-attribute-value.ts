@@ -9,7 +9,9 @@ export const rule = defineRule({
   create: (ctx) => ({
     policy({ unit, element, spec }) {
       if (!spec || spec.open) return;
-      for (const a of element.attributes) {
+      const { attributes } = element;
+      for (let i = 0; i < attributes.length; i++) {
+        const a = attributes[i]!;
         const s = spec.attributes[a.name];
         if (!s || !Object.hasOwn(spec.attributes, a.name)) continue;
         if (a.expression) {

@@ -13,7 +13,9 @@ export const rule = defineRule({
   create: (ctx) => ({
     policy({ unit, element, spec }) {
       if (!spec || spec.open) return;
-      for (const a of element.attributes) {
+      const { attributes } = element;
+      for (let i = 0; i < attributes.length; i++) {
+        const a = attributes[i]!;
         if (Object.hasOwn(spec.attributes, a.name) || COMMON.includes(a.name) || a.name.startsWith('xmlns')) continue;
         const guess = closest(a.name, Object.keys(spec.attributes));
         ctx.report(unit, a.pos, `<${element.name}> has no attribute "${a.name}"${guess ? `; did you mean "${guess}"?` : ''}`);
