@@ -22,8 +22,37 @@ const bail = (): never => {
   throw new Bail();
 };
 
-/** `key:` or `key: value`; keys are plain identifiers-like words only. */
-const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_.\-/]*):(?: +(.*))?$/;
+/**
+ * `key:` or `key: value` (`/^([A-Za-z_][A-Za-z0-9_.\-/]*):(?: +(.*))?$/`); keys are plain identifier-like words
+ * only. Scanned by char code: every line of every information file of a folder is one, and a regex match
+ * allocates an array and its groups per line.
+ */
+const KEY_CHAR = new Uint8Array(128); // 1: may start a key, 2: may only continue one
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_]/.test(ch)) KEY_CHAR[c] = 1;
+  else if (/[0-9.\-/]/.test(ch)) KEY_CHAR[c] = 2;
+}
+const SPACE = 32;
+const COLON = 58;
+
+/** The offset of the colon when `content` is a key line, else -1. */
+function keyLineColon(content: string): number {
+  const first = content.charCodeAt(0);
+  if (!(first < 128 && KEY_CHAR[first] === 1)) return -1;
+  let j = 1;
+  for (let c = content.charCodeAt(j); c < 128 && KEY_CHAR[c]! > 0; c = content.charCodeAt(++j));
+  if (content.charCodeAt(j) !== COLON) return -1;
+  return j + 1 === content.length || content.charCodeAt(j + 1) === SPACE ? j : -1;
+}
+
+/** What follows a key line's colon and its spaces (undefined for `key:` alone). */
+function valueAfter(content: string, colon: number): string | undefined {
+  if (colon + 1 === content.length) return undefined;
+  let j = colon + 1;
+  while (content.charCodeAt(j) === SPACE) j++;
+  return content.slice(j);
+}
 /** Keys the core schema would read as something other than the same string, or that are special in JS. */
 const SPECIAL_KEYS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL', '__proto__']);
 const UNSURE_CHARS = /[\x00-\x09\x0b-\x1f\x7f\x85\ufeff\u2028\u2029]/;
@@ -87,11 +116,11 @@ function mapping(lines: Line[], i: number, indent: number, first?: string): [Rec
       if (line.indent > indent || isItem(line)) bail();
       content = line.content;
     }
-    const m = KEY_LINE.exec(content);
-    if (!m) bail();
-    const key = m![1]!;
+    const colon = keyLineColon(content);
+    if (colon < 0) bail();
+    const key = content.slice(0, colon);
     if (SPECIAL_KEYS.has(key) || Object.prototype.hasOwnProperty.call(out, key)) bail();
-    const rest = m![2];
+    const rest = valueAfter(content, colon);
     i++;
     content = undefined;
     const next = lines[i];
@@ -117,7 +146,7 @@ function sequence(lines: Line[], i: number, indent: number): [unknown[], number]
     const rest = line.content.slice(1).replace(/^ +/, '');
     if (rest === '' || isItem({ indent: 0, content: rest })) bail();
     const itemIndent = indent + (line.content.length - rest.length);
-    if (KEY_LINE.test(rest)) {
+    if (keyLineColon(rest) >= 0) {
       // `- key: value` starts a mapping whose keys are at the column of `key`.
       const [value, next] = mapping(lines, i, itemIndent, rest);
       out.push(value);

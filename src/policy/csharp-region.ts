@@ -55,7 +55,8 @@ export function scanRegion(src: string, start: number): RegionScan {
 
 /** Scans C# code from `i` up to and including the unmatched `closer`; returns the offset after it. */
 function scanCode(src: string, i: number, closer: string, openedAt: number): number {
-  const stack: { closer: string; at: number }[] = [{ closer, at: openedAt }];
+  // Open brackets as pairs (closer, offset) in one array: no object per bracket (every expression of a folder).
+  const stack: (string | number)[] = [closer, openedAt];
   while (i < src.length) {
     const code = src.charCodeAt(i);
     if (code < 128 && CODE_SPECIAL[code] === 0) {
@@ -67,16 +68,15 @@ function scanCode(src: string, i: number, closer: string, openedAt: number): num
       case '(':
       case '{':
       case '[':
-        stack.push({ closer: CLOSER[ch]!, at: i });
+        stack.push(CLOSER[ch]!, i);
         i += n;
         break;
       case ')':
       case '}':
       case ']': {
-        const top = stack.pop()!;
-        if (top.closer !== ch) {
-          throw new Fail(i, `unbalanced "${ch}" in policy expression (expected "${top.closer}")`);
-        }
+        stack.pop();
+        const expected = stack.pop() as string;
+        if (expected !== ch) throw new Fail(i, `unbalanced "${ch}" in policy expression (expected "${expected}")`);
         i += n;
         if (stack.length === 0) return i;
         break;
@@ -110,8 +110,7 @@ function scanCode(src: string, i: number, closer: string, openedAt: number): num
         i += n;
     }
   }
-  const top = stack[stack.length - 1]!;
-  throw new Fail(top.at, `unterminated policy expression: no matching "${top.closer}"`);
+  throw new Fail(stack[stack.length - 1] as number, `unterminated policy expression: no matching "${stack[stack.length - 2] as string}"`);
 }
 
 /** Recognises `@"`, `$"`, `$@"`, `@$"` at `i`; returns where the string body starts. */

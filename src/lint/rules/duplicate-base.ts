@@ -18,7 +18,9 @@ export const rule = defineRule({
         const sec = doc.sections[section];
         if (!sec) continue;
         let first: PolicyElement | undefined;
-        for (const e of sec.children) {
+        const children = sec.children;
+        for (let i = 0; i < children.length; i++) {
+          const e = children[i]!;
           if (e.type !== 'element' || e.name !== 'base') continue;
           if (!first) first = e;
           else ctx.report(unit, e.pos, `<${section}> has more than one <base /> (the first is at line ${first.pos.line}); remove this one`);

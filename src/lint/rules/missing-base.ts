@@ -59,6 +59,10 @@ function collectNames(el: PolicyElement, out: Set<string>): void {
 
 /** Whether a section has a direct `<base />` (asked of every section of every file: no closure, no list). */
 function hasBase(sec: PolicyElement): boolean {
-  for (const c of sec.children) if (c.type === 'element' && c.name === 'base') return true;
+  const children = sec.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    if (c.type === 'element' && c.name === 'base') return true;
+  }
   return false;
 }

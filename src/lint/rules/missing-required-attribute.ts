@@ -1,4 +1,4 @@
-import { getAttribute } from '../../policy/index.js';
+import type { PolicyElement } from '../../policy/index.js';
 import type { PolicySpec } from '../policy-catalog.js';
 import { defineRule } from '../types.js';
 
@@ -11,17 +11,29 @@ export const rule = defineRule({
   create: (ctx) => ({
     policy({ unit, element, spec }) {
       if (!spec || spec.open) return;
-      for (const name of requiredOf(spec)) {
-        if (!getAttribute(element, name)) ctx.report(unit, element.pos, `<${element.name}> requires the attribute "${name}"`);
+      // Indexed loops and no closure per element: asked of every policy of a folder.
+      const required = requiredOf(spec);
+      for (let i = 0; i < required.length; i++) {
+        if (!hasAttribute(element, required[i]!)) ctx.report(unit, element.pos, `<${element.name}> requires the attribute "${required[i]}"`);
       }
-      for (const group of spec.oneOf ?? []) {
-        if (!group.some((n) => getAttribute(element, n))) {
+      const groups = spec.oneOf ?? NO_GROUPS;
+      for (let i = 0; i < groups.length; i++) {
+        const group = groups[i]!;
+        if (!group.some((n) => hasAttribute(element, n))) {
           ctx.report(unit, element.pos, `<${element.name}> requires one of the attributes ${group.map((n) => `"${n}"`).join(', ')}`);
         }
       }
     },
   }),
 });
+
+const NO_GROUPS: readonly (readonly string[])[] = [];
+
+function hasAttribute(element: PolicyElement, name: string): boolean {
+  const { attributes } = element;
+  for (let i = 0; i < attributes.length; i++) if (attributes[i]!.name === name) return true;
+  return false;
+}
 
 const required = new WeakMap<PolicySpec, string[]>();
 
