@@ -121,7 +121,7 @@ describe('sarif validates against the official SARIF 2.1.0 schema', () => {
   const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
   const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
   (addFormats as unknown as (a: Ajv) => void)(ajv);
-  const validate = ajv.compile({ ...rest, $id: id });
+  const validate = ajv.compile({ ...rest, $id: id as string });
 
   it('for the pinned input and an empty run', () => {
     expect(validate(JSON.parse(FORMATTERS.sarif(input))), JSON.stringify(validate.errors)).toBe(true);
