@@ -292,9 +292,7 @@ class Tokenizer {
       }
       this.i = j + 1;
       if (this.lazy) {
-        const attr = new LazyAttribute(name, expression.source, nameStart, valueStart, this.lines);
-        attr.expression = expression;
-        return attr;
+        return new LazyAttribute(name, expression.source, nameStart, valueStart, this.lines, expression);
       }
       return { name, value: expression.source, expression, pos: pos!, valuePos: valuePos! };
     }
@@ -420,9 +418,7 @@ class Tokenizer {
       }
       this.i = j;
       if (this.lazy) {
-        const node = new LazyText(decodeEntities(this.src.slice(start, j)), false, start, this.lines);
-        node.expression = expression;
-        return node;
+        return new LazyText(decodeEntities(this.src.slice(start, j)), false, start, this.lines, expression);
       }
       return { type: 'text', text: decodeEntities(this.src.slice(start, j)), expression, cdata: false, pos: pos! };
     }
