@@ -52,6 +52,24 @@
  * `v8.setFlagsFromString` at start: 0.95× the time, 0.92× the CPU here, but a process-wide knob that trades peak
  * speed for compile time (serve must not have it; larger folders gain less); `--single-generation`, `--maglev`,
  * `--max-semi-space-size=2…8`: nothing beyond the noise; a lower priority for the reading thread: nothing.
+ * 2026-12-05, late evening (interleaved, 8 rounds each; 0.91× the time and 0.92× the CPU of 708dc55 in all):
+ * (1) rules about one policy or one expression are visitors the engine calls in one shared walk (five walks over
+ * every policy site and two over every expression before), 0.97×; (2) the allocation profile (sampling heap
+ * profiler with objects collected by minor/major GCs included) showed 442 MB allocated per lint, a fifth of it
+ * iterator results of `for…of` in functions that run a few times per file and so stay unoptimised for much of the
+ * run: indexed loops where every element, attribute and YAML value passes, one path array in the reference
+ * check's YAML walk, key lines of fast-yaml by char code, open brackets of the C# scanner as pairs in one array —
+ * 291 MB allocated, 0.94×. Measured and not kept: normalising YAML values in place instead of copying them (−4 MB,
+ * no difference); object literals instead of class instances for elements and attributes, so that V8's
+ * allocation-site pretenuring could put them straight into the old generation (1%, noise).
+ * Where it stands: the main thread is busy from the first batch to the end, 40–65% of it in garbage collection
+ * while the folder is read (scavenges copying what the read keeps: ~70 MB, copied twice; 0.34 s on the main thread
+ * and 0.72 s on V8's helper threads per run). The reading thread is at the file system's floor (alone: list 0.25 s,
+ * list and read 0.5 s, all of it in readdir/open/read/close). Parsing the operations' policies after the read
+ * instead of in its gaps costs +0.24 s, so the read still has gaps, but only ~75 ms. What would move it next is
+ * structural: walk the folder context-first (everything outside `apis/`, then each API) and run the rules of an
+ * API as soon as its folder is read, so that the rules (~0.35 s) fill the read's gaps and an operation's
+ * document dies young (keeping them all costs ~0.09 s).
  * Earlier note — what is left on the main thread: ~0.55 s of garbage collection, mostly copying what survives (lint keeps
  * ~85 MB, 47 MB of it the parsed policies, ~3.9 KB for a 600-byte file; a larger young generation made it
  * slower), then the YAML, the policy parse (~0.38 s) and the rules (~0.6 s). Fewer objects kept is what
@@ -75,7 +93,11 @@ if (args[0] === '--measure') {
   type FolderSource = typeof import('../src/artifacts/folder-source.js');
   type Reader = typeof import('../src/artifacts/reader.js');
   type LintRun = typeof import('../src/lint/run.js');
+  type LintCommand = typeof import('../src/cli/commands/lint.js');
   const dist = (p: string) => import(new URL(`../dist/${p}`, import.meta.url).href);
+  // As `apimops lint` runs (its V8 flags, LINT_V8_FLAGS); the read is measured under the same flags, so the ratio
+  // compares the work, not the settings.
+  ((await dist('cli/commands/lint.js')) as LintCommand).tuneV8ForLint();
   const { folderSource } = (await dist('artifacts/folder-source.js')) as FolderSource;
   const { readArtifacts } = (await dist('artifacts/reader.js')) as Reader;
   const { lintSource } = (await dist('lint/run.js')) as LintRun;
