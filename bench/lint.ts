@@ -52,14 +52,19 @@
  * `v8.setFlagsFromString` at start: 0.95× the time, 0.92× the CPU here, but a process-wide knob that trades peak
  * speed for compile time (serve must not have it; larger folders gain less); `--single-generation`, `--maglev`,
  * `--max-semi-space-size=2…8`: nothing beyond the noise; a lower priority for the reading thread: nothing.
- * 2026-12-05, late evening (interleaved, 8 rounds each; 0.91× the time and 0.92× the CPU of 708dc55 in all):
+ * 2026-12-05, late evening (interleaved, 8 rounds each):
  * (1) rules about one policy or one expression are visitors the engine calls in one shared walk (five walks over
  * every policy site and two over every expression before), 0.97×; (2) the allocation profile (sampling heap
  * profiler with objects collected by minor/major GCs included) showed 442 MB allocated per lint, a fifth of it
  * iterator results of `for…of` in functions that run a few times per file and so stay unoptimised for much of the
  * run: indexed loops where every element, attribute and YAML value passes, one path array in the reference
  * check's YAML walk, key lines of fast-yaml by char code, open brackets of the C# scanner as pairs in one array —
- * 291 MB allocated, 0.94×. Measured and not kept: normalising YAML values in place instead of copying them (−4 MB,
+ * 291 MB allocated, 0.94×; (3) `apimops lint` sets V8's --no-turbo-inlining when it starts (LINT_V8_FLAGS in
+ * cli/commands/lint.ts; this benchmark measures read and lint with it): 0.92× at 500 APIs, 0.93–0.95× at 2,000,
+ * 0.99× at 4,000, CPU 0.86–0.93×; tried on top of it, nothing beyond the noise: --always-sparkplug,
+ * --interrupt-budget=200000, --no-use-osr, --max-inlined-bytecode-size=230. (An earlier session did not keep this
+ * flag because it is process-wide: it is now set by the lint command only, never by serve.)
+ * Measured and not kept: normalising YAML values in place instead of copying them (−4 MB,
  * no difference); object literals instead of class instances for elements and attributes, so that V8's
  * allocation-site pretenuring could put them straight into the old generation (1%, noise).
  * Where it stands: the main thread is busy from the first batch to the end, 40–65% of it in garbage collection

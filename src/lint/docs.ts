@@ -55,8 +55,10 @@ export function renderRulesMarkdown(rules: readonly LintRule[] = RULES): string 
   out.push(
     '## Adding a rule',
     '',
-    '1. `src/lint/rules/<rule-id>.ts` exports `rule = defineRule({ id, defaultSeverity, description, help, example, check(ctx) })`;',
-    '   `check` reads `ctx.model` (parsed policies, scope chains, references) and calls `ctx.report(unit, pos, message)`.',
+    '1. `src/lint/rules/<rule-id>.ts` exports `rule = defineRule({ id, defaultSeverity, description, help, example, ... })` with',
+    '   `create(ctx)` returning visitors — `policy(site)` for each policy element, `expression(site)` for each `@(…)`/`@{…}`,',
+    '   called in one walk shared by every rule — or, for a rule that relates policies (composition, references), `check(ctx)`,',
+    '   which reads `ctx.model` (parsed policies, scope chains, references). Both report with `ctx.report(unit, pos, message)`.',
     '2. One line in `src/lint/rules/index.ts`.',
     '3. `test/lint/rules/<rule-id>.test.ts`: `testRule(id, cases)` with a passing and a failing case, positions pinned.',
     '4. Regenerate this file (command at the top of `src/lint/docs.ts`); `test/lint/docs.test.ts` checks it.',
