@@ -18,6 +18,8 @@ describe('rule registry', () => {
       expect(r.description.length, r.id).toBeGreaterThan(20);
       expect(r.help.length, r.id).toBeGreaterThan(10);
       expect(r.example?.bad, r.id).toBeTruthy();
+      // A rule looks at the whole model (check), or at policies/expressions in the engine's walk (create), or both.
+      expect(typeof r.check === 'function' || typeof r.create === 'function', r.id).toBe(true);
     }
   });
 });
