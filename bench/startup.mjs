@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { numberArg } from './_harness.mjs';
+import { median, numberArg } from './_harness.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 if (!existsSync(join(repo, 'dist', 'cli', 'main.js'))) {
@@ -36,7 +36,7 @@ const CASES = [
 const times = new Map(CASES.map((c) => [c.name, []]));
 for (let round = 0; round < ROUNDS; round++) {
   // A different order each round, so no case always runs right after another.
-  const order = CASES.map((c, i) => CASES[(i + round) % CASES.length]);
+  const order = CASES.map((_, i) => CASES[(i + round) % CASES.length]);
   for (const c of order) {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, c.args, { cwd: repo, encoding: 'utf8', env: { ...process.env, CI: '1', NO_COLOR: '1' } });
@@ -46,7 +46,6 @@ for (let round = 0; round < ROUNDS; round++) {
     times.get(c.name).push(ms);
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(times.get('node'));
 process.stdout.write(`median of ${ROUNDS} interleaved rounds, each a fresh process:\n`);
 for (const c of CASES) {

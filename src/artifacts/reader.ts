@@ -255,15 +255,12 @@ function missingOwners(state: ApimState): Diagnostic[] {
     // A resource's parent is of its kind's parent kind (makeResource), a workspace of kind `workspace`.
     const parentKind = KINDS[kind].parent;
     for (const r of state[kind].values()) {
-      // Nearly every resource has its owners: a list (and a pair per owner) only for one that may not.
-      const hasParent = !r.parent || !parentKind || (state[parentKind] as Map<string, unknown>).has(r.parent);
-      const hasWorkspace = !r.workspace || kind === 'workspacePolicy' || state.workspace.has(`/workspaces/${r.workspace}`);
-      if (hasParent && hasWorkspace) continue;
-      const owners: [string, ResourceKind][] = [];
-      if (r.parent && parentKind) owners.push([r.parent, parentKind]);
-      if (r.workspace && kind !== 'workspacePolicy') owners.push([`/workspaces/${r.workspace}`, 'workspace']);
-      for (const [owner, ownerKind] of owners) {
-        if ((state[ownerKind] as Map<string, unknown>).has(owner)) continue;
+      // The owners that are missing (nearly every resource has its own).
+      const missing: [string, ResourceKind][] = [];
+      if (r.parent && parentKind && !(state[parentKind] as Map<string, unknown>).has(r.parent)) missing.push([r.parent, parentKind]);
+      const workspaceKey = r.workspace && kind !== 'workspacePolicy' ? `/workspaces/${r.workspace}` : undefined;
+      if (workspaceKey && !state.workspace.has(workspaceKey)) missing.push([workspaceKey, 'workspace']);
+      for (const [owner, ownerKind] of missing) {
         const info = KINDS[ownerKind];
         const api = ownerKind === 'apiOperation' ? state.api.get(parentKeyOf(owner) ?? '') : undefined;
         if (api?.specification) {

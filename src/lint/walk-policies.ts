@@ -2,8 +2,6 @@ import { SECTION_NAMES, type PolicyElement, type SectionName } from '../policy/i
 import { POLICY_CONTAINERS, policySpec } from './policy-catalog.js';
 import type { PolicySite, PolicyUnit } from './types.js';
 
-export type { PolicySite };
-
 /**
  * Visits every element at a policy position of the units, in file order. Children of `choose` are
  * `when`/`otherwise` (containers, not policies); their children are policies again. Sub-elements

@@ -1,4 +1,4 @@
-import type { PolicyElement } from '../../policy/index.js';
+import { getAttribute } from '../../policy/index.js';
 import type { PolicySpec } from '../policy-catalog.js';
 import { defineRule } from '../types.js';
 
@@ -11,15 +11,15 @@ export const rule = defineRule({
   create: (ctx) => ({
     policy({ unit, element, spec }) {
       if (!spec || spec.open) return;
-      // Indexed loops and no closure per element: asked of every policy of a folder.
+      // Indexed loops: asked of every policy of a folder.
       const required = requiredOf(spec);
       for (let i = 0; i < required.length; i++) {
-        if (!hasAttribute(element, required[i]!)) ctx.report(unit, element.pos, `<${element.name}> requires the attribute "${required[i]}"`);
+        if (!getAttribute(element, required[i]!)) ctx.report(unit, element.pos, `<${element.name}> requires the attribute "${required[i]}"`);
       }
       const groups = spec.oneOf ?? NO_GROUPS;
       for (let i = 0; i < groups.length; i++) {
         const group = groups[i]!;
-        if (!group.some((n) => hasAttribute(element, n))) {
+        if (!group.some((n) => getAttribute(element, n))) {
           ctx.report(unit, element.pos, `<${element.name}> requires one of the attributes ${group.map((n) => `"${n}"`).join(', ')}`);
         }
       }
@@ -28,12 +28,6 @@ export const rule = defineRule({
 });
 
 const NO_GROUPS: readonly (readonly string[])[] = [];
-
-function hasAttribute(element: PolicyElement, name: string): boolean {
-  const { attributes } = element;
-  for (let i = 0; i < attributes.length; i++) if (attributes[i]!.name === name) return true;
-  return false;
-}
 
 const required = new WeakMap<PolicySpec, string[]>();
 
