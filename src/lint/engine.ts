@@ -1,7 +1,7 @@
 import type { PolicyPos } from '../policy/index.js';
 import { LintModel } from './model.js';
 import { RULES } from './rules/index.js';
-import type { Finding, LintInput, LintRule, PolicyUnit, ReportedSeverity, RuleContext, RuleVisitors, Severity } from './types.js';
+import type { Finding, LintBatch, LintInput, LintRule, LintRunInput, PolicyUnit, ReportedSeverity, RuleContext, RuleVisitors, Severity } from './types.js';
 import { walkPolicySites } from './walk-policies.js';
 
 export interface LintOptions {
@@ -48,33 +48,129 @@ export function unknownRuleIds(rules: Readonly<Record<string, Severity>>, ruleSe
 
 /**
  * Runs every enabled rule over the input. Pure: no I/O. Findings are sorted by file, line, column, rule.
- * A rule that throws does not stop the others; its error is returned in `ruleErrors`.
+ * A rule that throws does not stop the others; its error is returned in `ruleErrors`. The units are linted
+ * in the batches a folder read one API at a time gives (`lintBatches`), so both ways find the same.
  */
 export function runLint(input: LintInput, options: LintOptions = {}): LintResult {
-  const model = new LintModel(input);
-  const ruleSet = options.ruleSet ?? RULES;
-  const findings: Finding[] = [];
-  const ruleErrors: LintResult['ruleErrors'] = [];
-  const disabled = new Map<string, Map<number, Set<string>>>();
-  const disabledFor = (unit: PolicyUnit) => {
-    let d = disabled.get(unit.file);
-    if (!d) disabled.set(unit.file, (d = disabledLines(unit)));
-    return d;
-  };
-  const failed = (rule: LintRule, e: unknown) => {
-    ruleErrors.push({ ruleId: rule.id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-  };
-  const visitors: { rule: LintRule; visitors: RuleVisitors; failed: boolean }[] = [];
-  for (const rule of ruleSet) {
-    const configured = options.rules?.[rule.id];
-    const severity: Severity = configured ?? rule.defaultSeverity;
-    if (severity === 'off') continue;
+  const run = new LintRun(input, options);
+  const { apiBatches, last } = lintBatches(input);
+  for (const u of last.units) run.keep(u);
+  for (const b of apiBatches) run.lint(b);
+  run.lint(last);
+  return run.finish();
+}
+
+/**
+ * The batches of a whole input: one per API of the state (its API and operation policies; every API, with a
+ * policy or not, is in one batch), then one with every other unit (global, workspace, product, fragment,
+ * standalone, and the policies of an API that has no api.yaml).
+ */
+export function lintBatches(input: LintInput): { apiBatches: LintBatch[]; last: LintBatch } {
+  const byApi = new Map<string, { units: PolicyUnit[]; operations: Set<string> }>();
+  for (const api of input.state.api.values()) byApi.set(api.key, { units: [], operations: new Set() });
+  for (const op of input.state.apiOperation.values()) {
+    // `<api key>/operations/<name>`: the last "/operations/" followed by a name without "/".
+    const at = op.key.lastIndexOf('/operations/');
+    const name = at < 0 ? '' : op.key.slice(at + 12);
+    if (name !== '' && !name.includes('/')) byApi.get(op.key.slice(0, at))?.operations.add(op.name);
+  }
+  const rest: PolicyUnit[] = [];
+  for (const u of input.units) {
+    const api = u.kind === 'api' || u.kind === 'operation' ? byApi.get(apiKeyOf(u)) : undefined;
+    if (api) api.units.push(u);
+    else rest.push(u);
+  }
+  const apiBatches: LintBatch[] = [];
+  for (const [key, { units, operations }] of byApi) {
+    apiBatches.push({ units, apis: [{ key, resource: input.state.api.get(key), operations: [...operations] }] });
+  }
+  return { apiBatches, last: { units: rest, apis: [] } };
+}
+
+/** The key of the API an API or operation unit belongs to. */
+export function apiKeyOf(unit: Pick<PolicyUnit, 'workspace' | 'api'>): string {
+  return `${unit.workspace !== undefined ? `/workspaces/${unit.workspace}` : ''}/apis/${unit.api}`;
+}
+
+/**
+ * One lint run, fed batch by batch (lint/run.ts feeds a large folder one API at a time as it is read, so an
+ * API's documents die young instead of living until the whole folder is read). `keep` the units other batches
+ * look up (broader scopes, fragments) as soon as they are known; lint them in the last batch.
+ */
+export class LintRun {
+  private readonly model: LintModel;
+  private readonly findings: Finding[] = [];
+  private readonly ruleErrors: LintResult['ruleErrors'] = [];
+  private readonly disabled = new Map<string, Map<number, Set<string>>>();
+  private readonly active: { rule: LintRule; visitors: RuleVisitors; failed: boolean }[] = [];
+  private readonly checks: { rule: LintRule; ctx: RuleContext }[] = [];
+  private readonly kept = new Set<PolicyUnit>();
+  private filesLinted = 0;
+
+  /** `input`'s diagnostics are read when the run finishes (a streamed read adds to them until then). */
+  constructor(
+    private readonly input: LintRunInput,
+    options: LintOptions = {},
+  ) {
+    this.model = new LintModel(input);
+    for (const rule of options.ruleSet ?? RULES) {
+      const configured = options.rules?.[rule.id];
+      const severity: Severity = configured ?? rule.defaultSeverity;
+      if (severity === 'off') continue;
+      const ctx = this.contextFor(rule, severity, configured !== undefined);
+      if (rule.check) this.checks.push({ rule, ctx });
+      try {
+        if (rule.create) this.active.push({ rule, visitors: rule.create(ctx), failed: false });
+      } catch (e) {
+        this.failed(rule, e);
+      }
+    }
+  }
+
+  keep(unit: PolicyUnit): void {
+    this.kept.add(unit);
+    this.model.keep(unit);
+  }
+
+  /** Lints a batch: one walk of its units for every rule's visitors, then each rule's `batch`. */
+  lint(batch: LintBatch): void {
+    this.filesLinted += batch.units.length;
+    this.model.beginBatch(batch.units);
+    // Suppression comments, noted while the documents live (a finding may be reported after its batch).
+    for (const u of batch.units) if (u.document && u.document.comments.length > 0) this.disabled.set(u.file, disabledLines(u));
+    this.visit('policy', (each) => walkPolicySites(batch.units, each));
+    this.visit('expression', (each) => {
+      for (const unit of batch.units) {
+        const sites = this.model.expressions(unit);
+        for (let i = 0; i < sites.length; i++) each(sites[i]!);
+      }
+    });
+    this.visit('batch', (each) => each(batch));
+    this.model.endBatch(this.kept);
+  }
+
+  /** Runs the rules' `check` and `end`, and returns the findings, sorted. */
+  finish(): LintResult {
+    for (const { rule, ctx } of this.checks) {
+      try {
+        rule.check!(ctx);
+      } catch (e) {
+        this.failed(rule, e);
+      }
+    }
+    this.visit('end', (each) => each(undefined));
+    this.findings.sort(compareFindings);
+    return { findings: this.findings, filesLinted: this.filesLinted, ruleErrors: this.ruleErrors };
+  }
+
+  private contextFor(rule: LintRule, severity: Severity, configured: boolean): RuleContext {
     const seen = new Set<string>();
-    const ctx: RuleContext = {
-      input,
-      model,
+    const { findings, disabled } = this;
+    return {
+      input: this.input,
+      model: this.model,
       report(unit: PolicyUnit, pos: Pick<PolicyPos, 'line' | 'column'>, message: string, own?: ReportedSeverity) {
-        const off = disabledFor(unit).get(pos.line);
+        const off = disabled.get(unit.file)?.get(pos.line);
         if (off && (off.has('*') || off.has(rule.id))) return;
         const dedupe = `${unit.file}:${pos.line}:${pos.column}:${message}`;
         if (seen.has(dedupe)) return;
@@ -91,38 +187,29 @@ export function runLint(input: LintInput, options: LintOptions = {}): LintResult
         });
       },
     };
-    try {
-      rule.check?.(ctx);
-      if (rule.create) visitors.push({ rule, visitors: rule.create(ctx), failed: false });
-    } catch (e) {
-      failed(rule, e);
-    }
   }
-  // One walk for every rule's visitors. A visitor that throws is not called again (one error per rule).
-  const visit = <K extends keyof RuleVisitors>(kind: K, walk: (each: (site: Parameters<NonNullable<RuleVisitors[K]>>[0]) => void) => void) => {
-    const active = visitors.filter((v) => v.visitors[kind]);
+
+  private failed(rule: LintRule, e: unknown): void {
+    this.ruleErrors.push({ ruleId: rule.id, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  }
+
+  /** Calls every rule's `kind` visitor for each item `walk` gives. A visitor that throws is not called again. */
+  private visit<K extends keyof RuleVisitors>(kind: K, walk: (each: (item: Parameters<NonNullable<RuleVisitors[K]>>[0]) => void) => void): void {
+    const active = this.active.filter((v) => v.visitors[kind] && !v.failed);
     if (active.length === 0) return;
-    walk((site) => {
+    walk((item) => {
       for (let i = 0; i < active.length; i++) {
         const v = active[i]!;
         if (v.failed) continue;
         try {
-          (v.visitors[kind] as (s: typeof site) => void)(site);
+          (v.visitors[kind] as (x: typeof item) => void)(item);
         } catch (e) {
           v.failed = true;
-          failed(v.rule, e);
+          this.failed(v.rule, e);
         }
       }
     });
-  };
-  visit('policy', (each) => walkPolicySites(input.units, each));
-  visit('expression', (each) => {
-    for (const unit of input.units) {
-      for (const site of model.expressions(unit)) each(site);
-    }
-  });
-  findings.sort(compareFindings);
-  return { findings, filesLinted: input.units.length, ruleErrors };
+  }
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -16,7 +16,7 @@ import {
   type SectionName,
 } from '../policy/index.js';
 import type { Diagnostic } from '../shared/errors.js';
-import type { FragmentInclusion, LintInput, LintSettings, PolicyUnit, UnitExpressionSite, UnitKind } from './types.js';
+import type { FragmentInclusion, LintInput, LintRunInput, LintSettings, PolicyUnit, UnitExpressionSite, UnitKind } from './types.js';
 
 /** A policy file that is not part of an artifact tree (e.g. a folder of snippets), linted on its own. */
 export interface StandalonePolicyFile {
@@ -63,7 +63,7 @@ export function unitOf(key: string): UnitPlace | undefined {
  * instead, V8 gave each of a large folder's 12,000 units a map of its own (a megamorphic read at every use,
  * and ~4 MB of maps for the garbage collector).
  */
-function policyUnit(place: UnitPlace, file: string, text: string, document: PolicyDocument | undefined): PolicyUnit {
+export function policyUnit(place: UnitPlace, file: string, text: string, document: PolicyDocument | undefined): PolicyUnit {
   return {
     key: place.key,
     kind: place.kind,
@@ -133,20 +133,72 @@ export function buildLintInput(
   return { state, units, settings, parseDiagnostics };
 }
 
-/** Lookups over a lint input, computed once per run and shared by rules. */
+/**
+ * Lookups over a lint run, shared by rules. Units are looked up by key among those the run keeps (global,
+ * workspace, product and fragment policies: every batch may compose or include them) and those of the batch
+ * being linted; a batch's units and whatever is remembered about their documents die with the batch.
+ */
 export class LintModel {
   private readonly byKey = new Map<string, PolicyUnit>();
-  private readonly inlined = new Map<PolicyUnit, PolicyDocument | undefined>();
-  private inclusions?: Map<string, FragmentInclusion[]>;
+  /** The key of every unit seen, by file: findings about a file whose batch is gone (reader diagnostics). */
+  private readonly keyByFile = new Map<string, string>();
+  private readonly inlined = new WeakMap<PolicyUnit, PolicyDocument | undefined>();
+  private readonly inclusions = new Map<string, FragmentInclusion[]>();
   private productsByApi?: Map<string, Resource[]>;
   private gatewaysByApi?: Map<string, Resource[]>;
   private readonly nvCache = new Map<string | undefined, Set<string>>();
+  private batchUnits: readonly PolicyUnit[] = [];
   private indexed = false;
-  private readonly byName = new Map<string, ElementAt[]>();
-  private readonly composeMemo: ComposeNode = { next: new Map() };
+  private byName = new Map<string, ElementAt[]>();
+  private readonly composeMemo: ComposeNode = newComposeNode();
 
-  constructor(readonly input: LintInput) {
-    for (const u of input.units) this.byKey.set(u.key, u);
+  constructor(readonly input: LintRunInput) {}
+
+  /** A unit every batch may look up (a broader scope, a fragment): kept until the run ends. */
+  keep(unit: PolicyUnit): void {
+    this.byKey.set(unit.key, unit);
+    this.keyByFile.set(unit.file, unit.key);
+  }
+
+  /**
+   * Starts a batch: its units can be looked up, `elementsNamed` answers for them, and the fragments they
+   * include are noted (a fragment's rules run in the last batch, when every inclusion is known).
+   */
+  beginBatch(units: readonly PolicyUnit[]): void {
+    this.batchUnits = units;
+    this.byName = new Map();
+    this.indexed = false;
+    for (const u of units) {
+      if (!this.byKey.has(u.key)) this.byKey.set(u.key, u);
+      this.keyByFile.set(u.file, u.key);
+    }
+    this.noteInclusions();
+  }
+
+  /** Ends a batch: its units that are not kept can no longer be looked up (their documents may die). */
+  endBatch(kept: ReadonlySet<PolicyUnit>): void {
+    for (const u of this.batchUnits) if (!kept.has(u) && this.byKey.get(u.key) === u) this.byKey.delete(u.key);
+    this.batchUnits = [];
+    this.byName = new Map();
+    this.indexed = false;
+  }
+
+  /** The units of the batch being linted. */
+  units(): readonly PolicyUnit[] {
+    return this.batchUnits;
+  }
+
+  /**
+   * The unit of a file seen in this run: the unit itself while it can be looked up, otherwise one without
+   * text or document (enough to report a finding on the file).
+   */
+  unitForFile(file: string): PolicyUnit | undefined {
+    const key = this.keyByFile.get(file);
+    if (key === undefined) return undefined;
+    const live = this.byKey.get(key);
+    if (live && live.file === file) return live;
+    const place = key === file ? { key, kind: 'standalone' as const, label: `policy ${file}` } : unitOf(key);
+    return place ? policyUnit(place, file, '', undefined) : undefined;
   }
 
   /**
@@ -158,8 +210,8 @@ export class LintModel {
   }
 
   /**
-   * Every element named `name` in every unit (units in input order, elements in document order), so a rule
-   * about one policy looks only at that policy's elements instead of walking every element of every file.
+   * Every element named `name` in the batch's units (units in batch order, elements in document order), so a
+   * rule about one policy looks only at that policy's elements instead of walking every element of every file.
    * The first ask for one of `INDEXED_NAMES` lists them all in one walk; another name gets a walk of its own.
    */
   elementsNamed(name: string): readonly ElementAt[] {
@@ -168,7 +220,9 @@ export class LintModel {
       const names = INDEXED_NAMES.has(name) && !this.indexed ? INDEXED_NAMES : new Set([name]);
       if (names === INDEXED_NAMES) this.indexed = true;
       for (const n of names) if (!this.byName.has(n)) this.byName.set(n, []);
-      for (const unit of this.input.units) {
+      const units = this.batchUnits;
+      for (let u = 0; u < units.length; u++) {
+        const unit = units[u]!;
         if (!unit.document) continue;
         const elements = preorder(unit.document.root);
         for (let i = 0; i < elements.length; i++) {
@@ -210,11 +264,6 @@ export class LintModel {
     return this.byKey.get(key);
   }
 
-  /** Units that are scope documents (not fragments). */
-  scopeUnits(): PolicyUnit[] {
-    return this.input.units.filter((u) => u.kind !== 'fragment');
-  }
-
   /** A resource of the given collection visible from `workspace` (the workspace's own, then the service's). */
   private visible<K extends keyof ApimState>(kind: K, name: string, workspace?: string): Resource | undefined {
     const coll = this.input.state[kind] as Map<string, Resource>;
@@ -227,7 +276,13 @@ export class LintModel {
   }
 
   fragmentExists(id: string, workspace?: string): boolean {
-    return this.visible('policyFragment', id, workspace) !== undefined;
+    // A policyFragments/<f>/policy.xml without policyFragment.yaml is a fragment too (the reader adds its
+    // resource when the folder is read; a batch linted while it is read sees the kept unit).
+    return (
+      this.visible('policyFragment', id, workspace) !== undefined ||
+      (workspace !== undefined && this.byKey.has(`/workspaces/${workspace}/policyFragments/${id}`)) ||
+      this.byKey.has(`/policyFragments/${id}`)
+    );
   }
   backendExists(id: string, workspace?: string): boolean {
     return this.visible('backend', id, workspace) !== undefined;
@@ -261,7 +316,7 @@ export class LintModel {
     return r ? this.byKey.get(r.key)?.document : undefined;
   }
 
-  /** The unit's document with fragments inlined (cached). */
+  /** The unit's document with fragments inlined (remembered while the unit lives). */
   inlinedDocument(unit: PolicyUnit): PolicyDocument | undefined {
     // A file without the text "include-fragment" has nothing to inline (element names are never
     // entity-encoded): its own document, nothing to remember.
@@ -272,29 +327,35 @@ export class LintModel {
     return doc;
   }
 
-  /** Where each fragment (by unit key) is included from, with the enclosing section. */
-  fragmentInclusions(fragmentKey: string): FragmentInclusion[] {
-    if (!this.inclusions) {
-      const map = new Map<string, FragmentInclusion[]>();
-      // From the name index: an include belongs to the section whose range holds it (includes outside a
-      // recorded section, e.g. in a duplicate section, are not inclusions).
-      for (const { unit, element: e } of this.elementsNamed('include-fragment')) {
-        const doc = unit.document;
-        if (!doc || unit.kind === 'fragment') continue;
-        const section = Object.entries(doc.sections).find(([, s]) => s.pos.offset <= e.pos.offset && e.pos.offset < s.endPos.offset)?.[0];
-        if (section === undefined) continue;
-        const id = getAttribute(e, 'fragment-id')?.value;
-        if (!id) continue;
-        const frag =
-          (unit.workspace && this.byKey.get(`/workspaces/${unit.workspace}/policyFragments/${id}`)) || this.byKey.get(`/policyFragments/${id}`);
-        if (!frag) continue;
-        const list = map.get(frag.key) ?? [];
-        list.push({ unit, include: e, section });
-        map.set(frag.key, list);
-      }
-      this.inclusions = map;
+  /**
+   * Where each fragment (by unit key) is included from, with the enclosing section: from every batch so far (a
+   * fragment is linted in the last batch, after every batch that may include it).
+   */
+  fragmentInclusions(fragmentKey: string): readonly FragmentInclusion[] {
+    return this.inclusions.get(fragmentKey) ?? NO_INCLUSIONS;
+  }
+
+  /** Notes the batch's `<include-fragment>`s, with the including unit without its text and document. */
+  private noteInclusions(): void {
+    const bare = new Map<PolicyUnit, PolicyUnit>();
+    // An include belongs to the section whose range holds it (includes outside a recorded section, e.g. in a
+    // duplicate section, are not inclusions).
+    for (const { unit, element: e } of this.elementsNamed('include-fragment')) {
+      const doc = unit.document;
+      if (!doc || unit.kind === 'fragment') continue;
+      const section = Object.entries(doc.sections).find(([, s]) => s.pos.offset <= e.pos.offset && e.pos.offset < s.endPos.offset)?.[0];
+      if (section === undefined) continue;
+      const id = getAttribute(e, 'fragment-id')?.value;
+      if (!id) continue;
+      const frag =
+        (unit.workspace && this.byKey.get(`/workspaces/${unit.workspace}/policyFragments/${id}`)) || this.byKey.get(`/policyFragments/${id}`);
+      if (!frag) continue;
+      let including = bare.get(unit);
+      if (!including) bare.set(unit, (including = policyUnit(unit, unit.file, '', undefined)));
+      const list = this.inclusions.get(frag.key) ?? [];
+      list.push({ unit: including, line: e.pos.line, section });
+      this.inclusions.set(frag.key, list);
     }
-    return this.inclusions.get(fragmentKey) ?? [];
   }
 
   private apiResource(api: string, workspace?: string): Resource | undefined {
@@ -450,11 +511,14 @@ export class LintModel {
     const nodes: ComposeNode[] = [];
     for (let i = 0; i < memoised; i++) {
       const s = chain[i]!;
-      const key = s.document ?? NO_DOCUMENT;
-      let byLabel = node.next.get(key);
-      if (!byLabel) node.next.set(key, (byLabel = new Map()));
+      let byLabel = s.document ? node.next.get(s.document) : node.none;
+      if (!byLabel) {
+        byLabel = new Map();
+        if (s.document) node.next.set(s.document, byLabel);
+        else node.none = byLabel;
+      }
       let child = byLabel.get(s.scope);
-      if (!child) byLabel.set(s.scope, (child = { next: new Map() }));
+      if (!child) byLabel.set(s.scope, (child = newComposeNode()));
       nodes.push(child);
       node = child;
     }
@@ -494,11 +558,16 @@ export interface ElementAt {
   element: PolicyElement;
 }
 
-/** One node of the `composedAbove` memo: a chain prefix, its composed sections and its extensions. */
+/**
+ * One node of the `composedAbove` memo: a chain prefix, its composed sections and its extensions, by the next
+ * scope's document (weakly: an API's document dies with its batch) or `none` for a scope without one.
+ */
 interface ComposeNode extends Partial<Record<SectionName, readonly ComposedPolicy[]>> {
-  next: Map<PolicyDocument | typeof NO_DOCUMENT, Map<string, ComposeNode>>;
+  next: WeakMap<PolicyDocument, Map<string, ComposeNode>>;
+  none?: Map<string, ComposeNode>;
 }
-const NO_DOCUMENT = Symbol('no document');
+const newComposeNode = (): ComposeNode => ({ next: new WeakMap() });
+const NO_INCLUSIONS: readonly FragmentInclusion[] = [];
 const NO_POLICIES: readonly ComposedPolicy[] = [];
 
 /**

@@ -1,5 +1,5 @@
 import type { ExpressionSite, PolicyDocument, PolicyElement, PolicyPos, SectionName } from '../policy/index.js';
-import type { ApimState } from '../artifacts/model.js';
+import type { ApimState, Resource } from '../artifacts/model.js';
 import type { Diagnostic } from '../shared/errors.js';
 import type { LintModel } from './model.js';
 import type { PolicySpec } from './policy-catalog.js';
@@ -47,10 +47,14 @@ export interface PolicyUnit {
   fragment?: string;
 }
 
-/** A place a fragment is included from: lets rules check a fragment's policies against the including section. */
+/**
+ * A place a fragment is included from: lets rules check a fragment's policies against the including section.
+ * Kept for the whole run, so it holds the including unit without its text and document (those die with their
+ * batch) and the line of the `<include-fragment>`.
+ */
 export interface FragmentInclusion {
   unit: PolicyUnit;
-  include: PolicyElement;
+  line: number;
   section?: string;
 }
 
@@ -63,10 +67,12 @@ export interface LintSettings {
   externalCacheGateways?: readonly string[];
 }
 
-/** Everything a rule may read: the state, the parsed policy units and lookups over them. */
-export interface LintInput {
+/**
+ * What a run reads besides the units: the state and settings, and the problems found while reading. The
+ * diagnostics are complete when the rules' `check` runs (at the end of the run).
+ */
+export interface LintRunInput {
   state: ApimState;
-  units: readonly PolicyUnit[];
   settings: LintSettings;
   /** Problems found while parsing the policy files (reported by the `policy-parse` rule). */
   parseDiagnostics: readonly Diagnostic[];
@@ -74,9 +80,33 @@ export interface LintInput {
   artifactDiagnostics?: readonly Diagnostic[];
 }
 
+/** A whole folder at once: the state, every parsed policy unit, the problems found while reading. */
+export interface LintInput extends LintRunInput {
+  units: readonly PolicyUnit[];
+}
+
+/**
+ * Units a run lints together, and the APIs whose every policy is among them (so a rule that composes an API's
+ * operations sees all of them). A large folder is linted one API at a time as it is read (lint/run.ts), then
+ * everything else (global, workspace, product and fragment policies, loose files, APIs read last) in a final
+ * batch; `runLint` makes the same batches from a whole input.
+ */
+export interface LintBatch {
+  units: readonly PolicyUnit[];
+  apis: readonly BatchApi[];
+}
+
+/** An API of a batch: its key, its resource (undefined without api.yaml) and the names of its operations. */
+export interface BatchApi {
+  key: string;
+  resource?: Resource;
+  /** Operation names from the state (operation.yaml or the specification); operation policy units add theirs. */
+  operations: readonly string[];
+}
+
 /** What a rule may do. */
 export interface RuleContext {
-  readonly input: LintInput;
+  readonly input: LintRunInput;
   readonly model: LintModel;
   /** Report a finding at `pos` (a node position) in `unit`'s file. */
   report(unit: PolicyUnit, pos: Pick<PolicyPos, 'line' | 'column'>, message: string, severity?: ReportedSeverity): void;
@@ -92,6 +122,14 @@ export interface RuleVisitors {
   policy?(site: PolicySite): void;
   /** Every `@(…)`/`@{…}` of every parsed unit, in the same order. */
   expression?(site: UnitExpressionSite): void;
+  /**
+   * Each batch of units, after its walk (a rule that relates the units of an API, or looks units up by element
+   * name: `ctx.model.elementsNamed` answers for the batch). What a rule keeps across batches must not hold
+   * documents: they die with their batch.
+   */
+  batch?(batch: LintBatch): void;
+  /** Once, after the last batch (a rule that reports what it gathered across batches). */
+  end?(): void;
 }
 
 /** A policy element at a policy position (a section child, a `when` body, a `retry` body, a fragment child). */
@@ -112,9 +150,10 @@ export interface UnitExpressionSite extends ExpressionSite {
 }
 
 /**
- * A lint rule: one file under `rules/`, one line in `rules/index.ts`. `check` looks at the whole model (a rule
- * that relates units: composition, references); `create` returns visitors for the shared walk (a rule about one
- * policy or expression at a time), with any state it keeps for the run in its closure. A rule has either or both.
+ * A lint rule: one file under `rules/`, one line in `rules/index.ts`. `create` returns visitors: for the shared
+ * walk (a rule about one policy or expression at a time), per batch of units (a rule that relates units:
+ * composition, references) and at the end, with any state it keeps for the run in its closure. `check` runs
+ * once at the end, for a rule about the run's diagnostics rather than its policies. A rule has either or both.
  */
 export interface LintRule {
   id: string;

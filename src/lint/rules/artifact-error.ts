@@ -7,10 +7,9 @@ export const rule = defineRule({
   help: 'Fix the file at the reported position; the message says what the reader expected (ARTIFACT-FORMAT.md).',
   example: { bad: '# products/premium/product.yaml\napis: [paymnts-api]', good: '# products/premium/product.yaml\napis: [payments-api]' },
   check(ctx) {
-    const byFile = new Map(ctx.input.units.map((u) => [u.file, u]));
     for (const d of ctx.input.artifactDiagnostics ?? []) {
       const file = d.file ?? '.';
-      const unit: PolicyUnit = byFile.get(file) ?? { key: file, kind: 'standalone', label: file, file, text: '' };
+      const unit: PolicyUnit = ctx.model.unitForFile(file) ?? { key: file, kind: 'standalone', label: file, file, text: '' };
       ctx.report(unit, { line: d.line ?? 1, column: d.column ?? 1 }, d.message, d.severity ?? 'error');
     }
   },

@@ -1,12 +1,16 @@
 import { DEFAULT_GLOBAL_POLICY, parsePolicyDocument, sectionOf, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
+import { policyUnit } from '../model.js';
 import { defineRule, type PolicyUnit } from '../types.js';
 
 const RESPONDERS: ReadonlySet<string> = new Set(['return-response', 'mock-response']);
 const FORWARD: ReadonlySet<string> = new Set(['forward-request']);
 
-/** Whether an element or any descendant has one of `names`; remembered per element (APIs share their policies). */
+/**
+ * Whether an element or any descendant has one of `names`; remembered per element (APIs share their policies),
+ * weakly: an element dies with its batch.
+ */
 function containsMemo(names: ReadonlySet<string>): (elements: readonly PolicyElement[]) => boolean {
-  const seen = new Map<PolicyElement, boolean>();
+  const seen = new WeakMap<PolicyElement, boolean>();
   const deep = (el: PolicyElement): boolean => {
     let r = seen.get(el);
     if (r === undefined) {
@@ -67,15 +71,16 @@ export const rule = defineRule({
     bad: '<backend>\n  <set-header name="X-Backend" exists-action="override"><value>1</value></set-header>\n</backend>',
     good: '<backend>\n  <set-header name="X-Backend" exists-action="override"><value>1</value></set-header>\n  <base />\n</backend>',
   },
-  check(ctx) {
+  create(ctx) {
     const { model } = ctx;
-    const hasGlobal = model.unit('/policies/policy') !== undefined;
-    const parentChains = (u: PolicyUnit) => (hasGlobal ? model.parentChains(u) : model.parentChains(u).map(withDefaultGlobal));
-    const unitByFile = new Map(ctx.input.units.map((u) => [u.file, u]));
-    // One finding per culprit <backend> (or document), listing the operations it breaks.
+    const parentChains = (u: PolicyUnit) =>
+      model.unit('/policies/policy') !== undefined ? model.parentChains(u) : model.parentChains(u).map(withDefaultGlobal);
+    // One finding per culprit <backend> (or document), listing the operations it breaks, reported at the end:
+    // a global or product culprit breaks operations of many batches. Kept without documents (they die with
+    // their batch): the culprit's file, unit and position.
     const forwards = containsMemo(FORWARD);
     const responds = containsMemo(RESPONDERS);
-    const culprits = new Map<string, { unit: PolicyUnit; pos: PolicyPos; targets: string[] }>();
+    const culprits = new Map<string, { unit: PolicyUnit; pos: Pick<PolicyPos, 'line' | 'column'>; targets: string[] }>();
     const evaluate = (target: string, chains: { product?: string; chain: ScopePolicy[] }[]) => {
       for (const { product, chain } of chains) {
         const withBackend = chain.filter((s) => s.document?.kind === 'policies' && s.document.sections.backend);
@@ -86,83 +91,79 @@ export const rule = defineRule({
         if (responds(inbound)) continue;
         const culprit = withBackend[withBackend.length - 1] ?? chain.findLast((s) => s.document);
         const doc = culprit?.document;
-        const unit = doc ? unitByFile.get(doc.file) : undefined;
+        const unit = doc ? model.unitForFile(doc.file) : undefined;
         if (!doc || !unit) continue;
-        const pos = doc.sections.backend?.pos ?? doc.root.pos;
-        const key = `${unit.file}:${pos.offset}`;
-        const entry = culprits.get(key) ?? { unit, pos, targets: [] };
+        const at = doc.sections.backend?.pos ?? doc.root.pos;
+        const key = `${unit.file}:${at.offset}`;
+        let entry = culprits.get(key);
+        if (!entry) culprits.set(key, (entry = { unit: policyUnit(unit, unit.file, '', undefined), pos: { line: at.line, column: at.column }, targets: [] }));
         const label = product ? `${target} (in product ${product})` : target;
         if (!entry.targets.includes(label)) entry.targets.push(label);
-        culprits.set(key, entry);
       }
     };
-    // Operations per API key, indexed once (from operation resources and operation policy files), with
-    // the operation's policy unit when it has one.
-    const opsByApi = new Map<string, Map<string, PolicyUnit | undefined>>();
-    const addOp = (apiKey: string, op: string, unit?: PolicyUnit) => {
-      let ops = opsByApi.get(apiKey);
-      if (!ops) opsByApi.set(apiKey, (ops = new Map()));
-      if (unit || !ops.has(op)) ops.set(op, unit ?? ops.get(op));
-    };
-    for (const op of model.input.state.apiOperation.values()) {
-      // `<api key>/operations/<name>`: the last "/operations/" followed by a name without "/".
-      const at = op.key.lastIndexOf('/operations/');
-      const name = at < 0 ? '' : op.key.slice(at + 12);
-      if (name !== '' && !name.includes('/')) addOp(op.key.slice(0, at), op.name);
-    }
-    for (const u of ctx.input.units) {
-      if (u.kind === 'operation') addOp(`${u.workspace ? `/workspaces/${u.workspace}` : ''}/apis/${u.api}`, u.operation!, u);
-    }
-    for (const api of model.input.state.api.values()) {
-      const workspace = /^\/workspaces\/([^/]+)\//.exec(api.key)?.[1];
-      const base = { ...(workspace ? { workspace } : {}), api: api.name };
-      const apiUnit: PolicyUnit = model.unit(`${api.key}/policies/policy`) ?? { key: `${api.key}/policies/policy`, kind: 'api', label: `API ${api.name}`, file: '', text: '', ...base };
-      const ops = opsByApi.get(api.key);
-      if (!ops || ops.size === 0) {
-        evaluate(`API ${api.name}`, parentChains(apiUnit).map((c) => ({ ...c, chain: [...c.chain, { scope: apiUnit.label, ...(apiUnit.document ? { document: model.inlinedDocument(apiUnit)! } : {}) }] })));
-        continue;
-      }
-      // The scopes above an operation depend only on its API (and workspace): build them once per API.
-      // Per chain above, whether its composed backend forwards / responds and its inbound responds; then an
-      // operation is fully evaluated (composed, culprit found) only when its own sections do not settle it.
-      const above = parentChains({ key: '', kind: 'operation', label: '', file: '', text: '', ...base }).map((c) => {
-        const backend = model.composedAbove(c.chain, 'backend').map((p) => p.element);
-        const inbound = model.composedAbove(c.chain, 'inbound').map((p) => p.element);
-        return { ...c, forwards: forwards(backend), responds: responds(backend), inboundResponds: responds(inbound) };
-      });
-      for (const op of [...ops.keys()].sort()) {
-        const key = `${api.key}/operations/${op}/policies/policy`;
-        const opUnit: PolicyUnit = ops.get(op) ?? { key, kind: 'operation', label: `operation ${api.name}/${op}`, file: '', text: '', ...base, operation: op };
-        const doc = opUnit.document ? model.inlinedDocument(opUnit) : undefined;
-        const backendSec = doc ? sectionOf(doc, 'backend') : undefined;
-        const inboundSec = doc ? sectionOf(doc, 'inbound') : undefined;
-        for (const c of above) {
-          if (
-            sectionContains(backendSec, c.forwards, FORWARD) ||
-            sectionContains(backendSec, c.responds, RESPONDERS) ||
-            sectionContains(inboundSec, c.inboundResponds, RESPONDERS)
-          ) {
+    return {
+      batch({ units, apis }) {
+        for (const api of apis) {
+          const resource = api.resource;
+          if (!resource) continue;
+          const workspace = /^\/workspaces\/([^/]+)\//.exec(api.key)?.[1];
+          const base = { ...(workspace ? { workspace } : {}), api: resource.name };
+          // The API's operations (from the state and from operation policy files), with their policy units.
+          const ops = new Map<string, PolicyUnit | undefined>();
+          for (const op of api.operations) ops.set(op, undefined);
+          for (const u of units) if (u.kind === 'operation' && u.api === resource.name && u.workspace === workspace) ops.set(u.operation!, u);
+          const apiUnit: PolicyUnit = model.unit(`${api.key}/policies/policy`) ?? { key: `${api.key}/policies/policy`, kind: 'api', label: `API ${resource.name}`, file: '', text: '', ...base };
+          if (ops.size === 0) {
+            evaluate(`API ${resource.name}`, parentChains(apiUnit).map((c) => ({ ...c, chain: [...c.chain, { scope: apiUnit.label, ...(apiUnit.document ? { document: model.inlinedDocument(apiUnit)! } : {}) }] })));
             continue;
           }
-          const own: ScopePolicy = doc ? { scope: opUnit.label, document: doc } : { scope: opUnit.label };
-          evaluate(`operation ${api.name}/${op}`, [{ ...(c.product !== undefined ? { product: c.product } : {}), chain: [...c.chain, own] }]);
+          // The scopes above an operation depend only on its API (and workspace): build them once per API.
+          // Per chain above, whether its composed backend forwards / responds and its inbound responds; then an
+          // operation is fully evaluated (composed, culprit found) only when its own sections do not settle it.
+          const above = parentChains({ key: '', kind: 'operation', label: '', file: '', text: '', ...base }).map((c) => {
+            const backend = model.composedAbove(c.chain, 'backend').map((p) => p.element);
+            const inbound = model.composedAbove(c.chain, 'inbound').map((p) => p.element);
+            return { ...c, forwards: forwards(backend), responds: responds(backend), inboundResponds: responds(inbound) };
+          });
+          for (const op of [...ops.keys()].sort()) {
+            const key = `${api.key}/operations/${op}/policies/policy`;
+            const opUnit: PolicyUnit = ops.get(op) ?? { key, kind: 'operation', label: `operation ${resource.name}/${op}`, file: '', text: '', ...base, operation: op };
+            const doc = opUnit.document ? model.inlinedDocument(opUnit) : undefined;
+            const backendSec = doc ? sectionOf(doc, 'backend') : undefined;
+            const inboundSec = doc ? sectionOf(doc, 'inbound') : undefined;
+            for (const c of above) {
+              if (
+                sectionContains(backendSec, c.forwards, FORWARD) ||
+                sectionContains(backendSec, c.responds, RESPONDERS) ||
+                sectionContains(inboundSec, c.inboundResponds, RESPONDERS)
+              ) {
+                continue;
+              }
+              const own: ScopePolicy = doc ? { scope: opUnit.label, document: doc } : { scope: opUnit.label };
+              evaluate(`operation ${resource.name}/${op}`, [{ ...(c.product !== undefined ? { product: c.product } : {}), chain: [...c.chain, own] }]);
+            }
+          }
         }
-      }
-    }
-    // A standalone policy file: only its own backend counts (an inherited one is unknown, assumed to forward).
-    for (const u of ctx.input.units) {
-      if (u.kind !== 'standalone' || u.document?.kind !== 'policies') continue;
-      const sec = u.document.sections.backend;
-      if (!sec || sec.children.some((c) => c.type === 'element' && c.name === 'base')) continue;
-      evaluate(u.label, [{ chain: [{ scope: u.label, document: model.inlinedDocument(u)! }] }]);
-    }
-    for (const { unit, pos, targets } of culprits.values()) {
-      const shown = targets.slice(0, 3).join(', ') + (targets.length > 3 ? ` and ${targets.length - 3} more` : '');
-      ctx.report(
-        unit,
-        pos,
-        `the backend section never forwards the request and nothing returns a response, so the backend is never called and clients get 200 with an empty body (${shown}); add <base /> or <forward-request /> to <backend>`,
-      );
-    }
+        // A standalone policy file: only its own backend counts (an inherited one is unknown, assumed to forward).
+        for (const u of units) {
+          if (u.kind !== 'standalone' || u.document?.kind !== 'policies') continue;
+          const sec = u.document.sections.backend;
+          if (!sec || sec.children.some((c) => c.type === 'element' && c.name === 'base')) continue;
+          evaluate(u.label, [{ chain: [{ scope: u.label, document: model.inlinedDocument(u)! }] }]);
+        }
+      },
+      end() {
+        for (const { unit, pos, targets } of culprits.values()) {
+          // Sorted: the same list whatever order the batches came in.
+          targets.sort();
+          const shown = targets.slice(0, 3).join(', ') + (targets.length > 3 ? ` and ${targets.length - 3} more` : '');
+          ctx.report(
+            unit,
+            pos,
+            `the backend section never forwards the request and nothing returns a response, so the backend is never called and clients get 200 with an empty body (${shown}); add <base /> or <forward-request /> to <backend>`,
+          );
+        }
+      },
+    };
   },
 });

@@ -6,8 +6,9 @@ export const rule = defineRule({
   description: 'A <base /> where there is no broader scope: in the global policy (APIM rejects it in global on-error) or in a policy fragment (not allowed).',
   help: 'Remove the <base />. The global policy has no parent; a fragment is inlined where it is included, so the including section decides where <base /> goes.',
   example: { bad: '<fragment>\n  <base />\n  <set-header name="a"><value>1</value></set-header>\n</fragment>', good: '<fragment>\n  <set-header name="a"><value>1</value></set-header>\n</fragment>' },
-  check(ctx) {
-    for (const unit of ctx.input.units) {
+  create: (ctx) => ({
+    batch({ units }) {
+    for (const unit of units) {
       if ((unit.kind !== 'global' && unit.kind !== 'fragment') || !unit.document) continue;
       for (const el of ctx.model.elements(unit)) {
         if (el.name !== 'base') continue;
@@ -20,5 +21,6 @@ export const rule = defineRule({
         );
       }
     }
-  },
+    },
+  }),
 });

@@ -10,8 +10,9 @@ export const rule = defineRule({
     bad: '<inbound>\n  <base />\n  <set-variable name="a" value="1" />\n  <base />\n</inbound>',
     good: '<inbound>\n  <base />\n  <set-variable name="a" value="1" />\n</inbound>',
   },
-  check(ctx) {
-    for (const unit of ctx.input.units) {
+  create: (ctx) => ({
+    batch({ units }) {
+    for (const unit of units) {
       const doc = unit.document;
       if (!doc) continue;
       for (const section of SECTION_NAMES) {
@@ -27,5 +28,6 @@ export const rule = defineRule({
         }
       }
     }
-  },
+    },
+  }),
 });

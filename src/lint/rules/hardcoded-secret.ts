@@ -35,12 +35,13 @@ export const rule = defineRule({
     bad: '<authentication-basic username="svc" password="S3cr3t!pass" />',
     good: '<authentication-basic username="svc" password="{{svc-password}}" />',
   },
-  check(ctx) {
+  create: (ctx) => ({
+    batch({ units }) {
     // Most files contain no secret-looking word at all: they need only their credential attributes and
     // headers checked (found through the model's name index). A decoded value can only gain such a word
     // from a numeric character reference, hence the "&#" test.
     const scanned = new Set<PolicyUnit>();
-    for (const unit of ctx.input.units) {
+    for (const unit of units) {
       if (!unit.document || !(MAYBE_SECRET.test(unit.text) || unit.text.includes('&#'))) continue;
       scanned.add(unit);
       for (const el of ctx.model.elements(unit)) checkElement(ctx, unit, el, true);
@@ -48,7 +49,8 @@ export const rule = defineRule({
     for (const name of CREDENTIAL_ELEMENTS) {
       for (const { unit, element } of ctx.model.elementsNamed(name)) if (!scanned.has(unit)) checkElement(ctx, unit, element, false);
     }
-  },
+    },
+  }),
 });
 
 /** Elements checked in every file: credential attributes and secret headers. */

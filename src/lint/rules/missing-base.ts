@@ -23,9 +23,10 @@ export const rule = defineRule({
     bad: '<policies>\n  <inbound>\n    <set-header name="X-Api" exists-action="override"><value>1</value></set-header>\n  </inbound>\n</policies>',
     good: '<policies>\n  <inbound>\n    <base />\n    <set-header name="X-Api" exists-action="override"><value>1</value></set-header>\n  </inbound>\n</policies>',
   },
-  check(ctx) {
-    for (const unit of ctx.model.scopeUnits()) {
-      if (unit.kind === 'global' || unit.kind === 'standalone' || !unit.document) continue;
+  create: (ctx) => ({
+    batch({ units }) {
+    for (const unit of units) {
+      if (unit.kind === 'global' || unit.kind === 'fragment' || unit.kind === 'standalone' || !unit.document) continue;
       for (const section of SECTION_NAMES) {
         const sec = unit.document.sections[section];
         if (!sec) continue;
@@ -49,7 +50,8 @@ export const rule = defineRule({
         ctx.report(unit, sec.pos, `<${section}> of ${unit.label} has no <base />: ${what}; add <base /> where the broader policies should run`);
       }
     }
-  },
+    },
+  }),
 });
 
 function collectNames(el: PolicyElement, out: Set<string>): void {

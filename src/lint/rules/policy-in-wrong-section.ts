@@ -22,7 +22,7 @@ export const rule = defineRule({
             ctx.report(
               unit,
               element.pos,
-              `<${element.name}> is not allowed in <${inc.section}>, where ${inc.unit.label} includes this fragment (${inc.unit.file}:${inc.include.pos.line}) (allowed in: ${spec.sections.join(', ')})`,
+              `<${element.name}> is not allowed in <${inc.section}>, where ${inc.unit.label} includes this fragment (${inc.unit.file}:${inc.line}) (allowed in: ${spec.sections.join(', ')})`,
             );
           }
         }

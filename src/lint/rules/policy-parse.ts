@@ -10,10 +10,9 @@ export const rule = defineRule({
     good: '<set-variable name="x" value="@(context.Variables.ContainsKey("a"))" />',
   },
   check(ctx) {
-    const byFile = new Map(ctx.input.units.map((u) => [u.file, u]));
     for (const d of ctx.input.parseDiagnostics) {
       const file = d.file ?? '.';
-      const unit: PolicyUnit = byFile.get(file) ?? { key: file, kind: 'standalone', label: file, file, text: '' };
+      const unit: PolicyUnit = ctx.model.unitForFile(file) ?? { key: file, kind: 'standalone', label: file, file, text: '' };
       ctx.report(unit, { line: d.line ?? 1, column: d.column ?? 1 }, d.message);
     }
   },

@@ -20,7 +20,8 @@ export const rule = defineRule({
     bad: '<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" caching-type="internal" />',
     good: '<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" caching-type="external" />',
   },
-  check(ctx) {
+  create: (ctx) => ({
+    batch() {
     const gatewaysOf = new Map<PolicyUnit, string[]>();
     for (const { unit, element: el } of ctx.model.elementsNamed('cache-lookup')) {
       if (unit.kind === 'standalone') continue;
@@ -37,5 +38,6 @@ export const rule = defineRule({
         `cache-lookup with caching-type="${type}" is a no-op on self-hosted gateway ${without.join(', ')} (no internal cache there${type === 'internal' ? '' : ' and no external cache configured'}); set caching-type="external" and configure an external cache`,
       );
     }
-  },
+    },
+  }),
 });

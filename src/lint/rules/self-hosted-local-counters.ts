@@ -13,7 +13,8 @@ export const rule = defineRule({
     bad: '<!-- API assigned to gateways/onprem (no external cache) -->\n<rate-limit-by-key calls="100" renewal-period="60" counter-key="@(context.Request.IpAddress)" />',
     good: '# apimops.yaml\nlint:\n  gateways:\n    onprem:\n      externalCache: true',
   },
-  check(ctx) {
+  create: (ctx) => ({
+    batch() {
     const localOf = new Map<PolicyUnit, string[]>();
     for (const name of COUNTERS) {
       for (const { unit, element: el } of ctx.model.elementsNamed(name)) {
@@ -28,5 +29,6 @@ export const rule = defineRule({
         );
       }
     }
-  },
+    },
+  }),
 });

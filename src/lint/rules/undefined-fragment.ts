@@ -7,7 +7,8 @@ export const rule = defineRule({
   description: 'An <include-fragment> whose fragment-id names no policy fragment in the folder or its workspace.',
   help: 'Add policyFragments/<id>/ (policyFragment.yaml + policy.xml) or correct fragment-id.',
   example: { bad: '<include-fragment fragment-id="std-edg" />', good: '<include-fragment fragment-id="std-edge" />' },
-  check(ctx) {
+  create: (ctx) => ({
+    batch() {
     for (const { unit, element: el } of ctx.model.elementsNamed('include-fragment')) {
       if (unit.kind === 'standalone') continue;
       const id = getAttribute(el, 'fragment-id');
@@ -16,5 +17,6 @@ export const rule = defineRule({
         ctx.report(unit, id.valuePos, `policy fragment "${id.value}" does not exist (no policyFragments/${id.value}/)`);
       }
     }
-  },
+    },
+  }),
 });

@@ -7,8 +7,9 @@ export const rule = defineRule({
   description: 'A {{name}} reference with no named value of that (display) name in the folder or its workspace: APIM refuses to save the policy.',
   help: 'Create namedValues/<name>/namedValue.yaml (displayName must match the reference; names are case-sensitive) or correct the reference.',
   example: { bad: '<set-header name="X-Key"><value>{{backend-key}}</value></set-header>  <!-- no such named value -->', good: '<set-header name="X-Key"><value>{{BackendApiKey}}</value></set-header>' },
-  check(ctx) {
-    for (const unit of ctx.input.units) {
+  create: (ctx) => ({
+    batch({ units }) {
+    for (const unit of units) {
       if (!unit.document || unit.kind === 'standalone') continue; // a loose file has no folder to resolve against
       // No `{{` in the file (nor a character reference that could decode to one): no reference to check.
       if (!unit.text.includes('{{') && !unit.text.includes('&#')) continue;
@@ -25,5 +26,6 @@ export const rule = defineRule({
         );
       }
     }
-  },
+    },
+  }),
 });
