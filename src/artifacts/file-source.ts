@@ -22,8 +22,10 @@ export interface FileSource {
    */
   readTextBatches?(paths: readonly string[]): AsyncIterable<(string | undefined)[]>;
   /**
-   * Optional: lists and reads in one pass, in batches as files are found — every file in `listFiles()`
-   * order, with the text of each file of the artifact layout (null: listed, not read — `readText` it if
+   * Optional: lists and reads in one pass, in batches as files are found — every file once, in `listFiles()`
+   * order except that the API folders (`apis/` at the root or in a workspace) come after everything else
+   * (folder-walk.ts `apisLast`: a reader knows what an API may refer to before its files), with the text of
+   * each file of the artifact layout (null: listed, not read — `readText` it if
    * needed; undefined: it vanished). Undefined when the source would not gain from it (a small folder, a
    * folder already listed); then list and read. After a complete scan `listFiles()` is the scan's listing.
    */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../shared/errors.js';
 import type { FileSource } from './file-source.js';
-import { isReadByScan, walkFolder } from './folder-walk.js';
+import { apisLast, isReadByScan, walkFolder } from './folder-walk.js';
 import { canReadInWorker, READ_WORKER, ReadWorkerUnavailable, readFilesInWorker, scanFolderInWorker } from './threaded-read.js';
 
 /**
@@ -81,12 +81,13 @@ export function folderSource(root: string, description: string = root, options: 
           }
         } catch (e) {
           if (!(e instanceof ReadWorkerUnavailable)) throw e;
-          // No thread (nothing was yielded yet): list and read here, in the same batches.
-          found = await listFolder(root);
+          // No thread (nothing was yielded yet): list and read here, in the same order and batches.
+          found = apisLast(await listFolder(root));
           for await (const paths of inBatches(found)) yield { paths, texts: paths.map((p) => (isReadByScan(p) ? read(p) : null)) };
         }
-        // The scan lists in the order of a sorted listing (folder-walk.ts): later listFiles() calls need no walk.
-        listing ??= Promise.resolve(found);
+        // The scan lists a sorted listing with the API folders last: later listFiles() calls need no walk, only a
+        // sort (of two sorted runs: a merge).
+        listing ??= Promise.resolve(found.sort());
       })();
     },
     async *readTextBatches(paths: readonly string[]) {

@@ -11,15 +11,27 @@ import { parseArtifactPath } from './paths.js';
 /** Folders never part of an artifact tree (tool state, VCS, dependencies). */
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['.git', 'node_modules', '.apimops']);
 
+/** How `walkFolder` orders what it finds. */
+export interface WalkOrder {
+  /**
+   * API folders (`apis/` at the root or in a workspace) after everything else, each still in sorted order:
+   * a reader then knows every resource an API may refer to (products, named values, fragments, gateways…)
+   * before the API's own files, and can finish an API as soon as its folder has been read (lint does).
+   */
+  apisLast?: boolean;
+}
+
 /**
  * Walks `root` depth-first and calls `onFile` with every file's path (relative, `/`-separated) in exactly the
  * order of sorting the full paths (`files.sort()`), so nothing needs sorting afterwards and a reading thread
- * can read files as it finds them. Siblings are visited by their name with a `/` after a folder's: every path
- * under folder `a` starts `a/`, so it sorts as `a/` does against a sibling (`a-b/…` before `a/…`, a file `a`
- * before both). Skipped folders are not entered; a folder that cannot be read throws the file system's error.
+ * can read files as it finds them — or, with `apisLast`, in that order with the API folders moved to the end.
+ * Siblings are visited by their name with a `/` after a folder's: every path under folder `a` starts `a/`, so
+ * it sorts as `a/` does against a sibling (`a-b/…` before `a/…`, a file `a` before both). Skipped folders are
+ * not entered; a folder that cannot be read throws the file system's error.
  */
-export function walkFolder(root: string, onFile: (path: string) => void): void {
-  const walk = (dir: string, rel: string): void => {
+export function walkFolder(root: string, onFile: (path: string) => void, order: WalkOrder = {}): void {
+  const apiFolders: [dir: string, rel: string][] = [];
+  const walk = (dir: string, rel: string, depth: number): void => {
     const keyed: { key: string; name: string; directory: boolean }[] = [];
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) {
@@ -30,11 +42,46 @@ export function walkFolder(root: string, onFile: (path: string) => void): void {
     for (const { name, directory } of keyed) {
       const path = rel === '' ? name : `${rel}/${name}`;
       // Concatenated, not `path.join`ed: the walk already has normal paths, and join normalises each again.
-      if (directory) walk(dir + sep + name, path);
-      else onFile(path);
+      if (!directory) onFile(path);
+      // `apis` where a collection folder is (the root, `workspaces/<w>/`): an API folder.
+      else if (order.apisLast && name === 'apis' && depth % 2 === 0) apiFolders.push([dir + sep + name, path]);
+      else walk(dir + sep + name, path, depth + 1);
     }
   };
-  walk(root, '');
+  walk(root, '', 0);
+  for (const [dir, rel] of apiFolders) walk(dir, rel, 1);
+}
+
+/** `apis/<a>/…` or `workspaces/<w>/apis/<a>/…`: the key of the API whose folder holds the path (`/apis/<a>`). */
+export function apiFolderKeyOf(path: string): string | undefined {
+  let start = 0;
+  if (path.startsWith('workspaces/')) {
+    const slash = path.indexOf('/', 11);
+    if (slash < 0) return undefined;
+    start = slash + 1;
+  }
+  if (!path.startsWith('apis/', start)) return undefined;
+  const end = path.indexOf('/', start + 5);
+  return end < 0 ? undefined : `/${path.slice(0, end)}`;
+}
+
+/**
+ * A sorted listing in the order of `walkFolder` with `apisLast`: every path outside an `apis/` folder (at the
+ * root or in a workspace) first, in order, then the paths under them, in order (a stable partition).
+ */
+export function apisLast(sorted: readonly string[]): string[] {
+  const context: string[] = [];
+  const apis: string[] = [];
+  for (const p of sorted) (isUnderApisFolder(p) ? apis : context).push(p);
+  return context.concat(apis);
+}
+
+/** `apis/…` or `workspaces/<w>/apis/…`. */
+function isUnderApisFolder(path: string): boolean {
+  if (path.startsWith('apis/')) return true;
+  if (!path.startsWith('workspaces/')) return false;
+  const slash = path.indexOf('/', 11);
+  return slash >= 0 && path.startsWith('apis/', slash + 1);
 }
 
 /**

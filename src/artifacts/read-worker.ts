@@ -1,6 +1,6 @@
 /**
  * The worker thread of threaded-read.ts. Mode `read`: reads `paths` under `root` in order. Mode `scan`: walks
- * `root` (as folder-source.ts lists it: same skipped folders, same order) and reads the files an artifact
+ * `root` (as folder-source.ts lists it: same skipped folders, same order but API folders last) and reads the files an artifact
  * reader can use as it finds them. Either way the bytes go into chunks that are moved to the main thread
  * with each file's length; no strings, no object per file. It imports only the layout's path rules, so it
  * starts in a few tens of milliseconds.
@@ -94,7 +94,7 @@ function readOne(path: string, read: boolean): void {
 /** The walk of folder-walk.ts (the main thread's listing), reading each file of the layout as it is found. */
 function scan(): void {
   try {
-    walkFolder(data.root, (path) => readOne(path, isReadByScan(path)));
+    walkFolder(data.root, (path) => readOne(path, isReadByScan(path)), { apisLast: true });
   } catch (err) {
     if (err instanceof Stop) throw err;
     fail({ path: '', message: (err as Error).message, code: (err as NodeJS.ErrnoException).code ?? '', listing: true });

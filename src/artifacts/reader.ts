@@ -11,6 +11,7 @@ import { KINDS, RESOURCE_KINDS, type ResourceKind } from './kinds.js';
 import { emptyState, putResource, type ApimState, type Resource, type SpecificationFormat } from './model.js';
 import { normalizeProperties } from './normalize.js';
 import { nameOfKey, parentKeyOf, parseArtifactPath, schemaNameOf, type ArtifactPath } from './paths.js';
+import { apiFolderKeyOf } from './folder-walk.js';
 import { checkReferences } from './references.js';
 import { prepareSchemas, validateWithSchema, type SchemaName } from './schemas.js';
 import { analyzeSpecification } from './specification.js';
@@ -39,7 +40,23 @@ export interface ReadOptions {
    * read: lint parses the policies while a large folder is still being read by the worker thread, in the
    * time the main thread would otherwise wait for the next batch. Not called for an Azure/apiops folder.
    */
-  onPolicyText?: (path: string, text: string) => void;
+  onPolicyText?: (path: string, text: string, key: string) => void;
+  /**
+   * Called while a folder is scanned (`FileSource.scan`, which gives every file outside API folders first) for
+   * each API folder, as soon as all its files are read, with the state so far (which then holds every resource
+   * the API may refer to) and the API's operation names: lint checks an API while the next ones are read.
+   * Not called for an API with a specification (its operations come from it, when the whole folder is read),
+   * nor for a folder that is not scanned.
+   */
+  onApiFolderRead?: (api: ApiFolder, state: ApimState) => void;
+}
+
+/** An API folder read completely (`ReadOptions.onApiFolderRead`). */
+export interface ApiFolder {
+  /** `/apis/<a>` or `/workspaces/<w>/apis/<a>`. */
+  key: string;
+  /** Names of the operations read from its operation.yaml files. */
+  operations: readonly string[];
 }
 
 /** What reading a folder gives. */
@@ -127,7 +144,7 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
     if (parsed.role === 'info') addInfo(parsed.key, parsed, path, text);
     else if (parsed.role === 'policy') {
       policies.set(parsed.key, { parsed, path, text });
-      opts.onPolicyText?.(path, text);
+      opts.onPolicyText?.(path, text, parsed.key);
     }
     else {
       const list = specs.get(parsed.key) ?? [];
@@ -140,6 +157,12 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
     const batches = scan[Symbol.asyncIterator]();
     const first = batches.next();
     prepareSchemas(INFO_SCHEMAS);
+    // The API folder being read (the scan gives each one's files together, after every other file).
+    let folder: { key: string; prefix: string; operations: string[]; specification: boolean } | undefined;
+    const folderDone = () => {
+      if (folder && !folder.specification) opts.onApiFolderRead?.({ key: folder.key, operations: folder.operations }, state);
+      folder = undefined;
+    };
     try {
       for (let next = first; ; next = batches.next()) {
         const step = await next;
@@ -148,12 +171,22 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
         for (let i = 0; i < paths.length; i++) {
           const path = paths[i]!;
           files.push(path);
+          if (opts.onApiFolderRead && !(folder && path.startsWith(folder.prefix))) {
+            folderDone();
+            const key = apiFolderKeyOf(path);
+            if (key !== undefined) folder = { key, prefix: `${key.slice(1)}/`, operations: [], specification: false };
+          }
           const parsed = placeOf(path);
           if (!parsed) continue;
+          if (folder) {
+            if (parsed.role === 'specification') folder.specification = true;
+            else if (parsed.kind === 'apiOperation' && parsed.role === 'info') folder.operations.push(nameOfKey(parsed.key));
+          }
           const text = texts[i];
           add(path, parsed, text === null ? await source.readText(path) : text);
         }
       }
+      folderDone();
     } finally {
       // As `for await` would: a read that stops early (an error here) stops the reading thread.
       await batches.return?.(undefined);

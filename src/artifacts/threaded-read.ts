@@ -71,7 +71,8 @@ export async function* readFilesInWorker(root: string, paths: readonly string[],
 }
 
 /**
- * Every file under `root` (skipping what folder-source.ts skips), in the order of its sorted listing, with
+ * Every file under `root` (skipping what folder-source.ts skips), in the order of its sorted listing with the
+ * API folders moved to the end (folder-walk.ts `apisLast`), with
  * the texts of the files an artifact reader uses; in batches as the worker finds and reads them. `onListError`
  * turns a failure to list a folder into the caller's error (the one its own listing gives).
  */

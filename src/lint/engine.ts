@@ -1,3 +1,4 @@
+import type { ApimState } from '../artifacts/model.js';
 import type { PolicyPos } from '../policy/index.js';
 import { LintModel } from './model.js';
 import { RULES } from './rules/index.js';
@@ -66,25 +67,36 @@ export function runLint(input: LintInput, options: LintOptions = {}): LintResult
  * standalone, and the policies of an API that has no api.yaml).
  */
 export function lintBatches(input: LintInput): { apiBatches: LintBatch[]; last: LintBatch } {
-  const byApi = new Map<string, { units: PolicyUnit[]; operations: Set<string> }>();
-  for (const api of input.state.api.values()) byApi.set(api.key, { units: [], operations: new Set() });
-  for (const op of input.state.apiOperation.values()) {
-    // `<api key>/operations/<name>`: the last "/operations/" followed by a name without "/".
-    const at = op.key.lastIndexOf('/operations/');
-    const name = at < 0 ? '' : op.key.slice(at + 12);
-    if (name !== '' && !name.includes('/')) byApi.get(op.key.slice(0, at))?.operations.add(op.name);
-  }
+  const operations = operationNamesByApi(input.state);
+  const byApi = new Map<string, PolicyUnit[]>();
+  for (const api of input.state.api.values()) byApi.set(api.key, []);
   const rest: PolicyUnit[] = [];
   for (const u of input.units) {
     const api = u.kind === 'api' || u.kind === 'operation' ? byApi.get(apiKeyOf(u)) : undefined;
-    if (api) api.units.push(u);
+    if (api) api.push(u);
     else rest.push(u);
   }
   const apiBatches: LintBatch[] = [];
-  for (const [key, { units, operations }] of byApi) {
-    apiBatches.push({ units, apis: [{ key, resource: input.state.api.get(key), operations: [...operations] }] });
+  for (const [key, units] of byApi) {
+    apiBatches.push({ units, apis: [{ key, resource: input.state.api.get(key), operations: operations.get(key) ?? [] }] });
   }
   return { apiBatches, last: { units: rest, apis: [] } };
+}
+
+/** The names of the state's operations, by API key. */
+export function operationNamesByApi(state: ApimState): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const op of state.apiOperation.values()) {
+    // `<api key>/operations/<name>`: the last "/operations/" followed by a name without "/".
+    const at = op.key.lastIndexOf('/operations/');
+    const name = at < 0 ? '' : op.key.slice(at + 12);
+    if (name === '' || name.includes('/')) continue;
+    const api = op.key.slice(0, at);
+    const list = out.get(api);
+    if (list) list.push(op.name);
+    else out.set(api, [op.name]);
+  }
+  return out;
 }
 
 /** The key of the API an API or operation unit belongs to. */

@@ -13,6 +13,7 @@ import type * as FolderSourceModule from '../../src/artifacts/folder-source.js';
 import type * as ReaderModule from '../../src/artifacts/reader.js';
 import type * as ThreadedModule from '../../src/artifacts/threaded-read.js';
 import type * as LintRunModule from '../../src/lint/run.js';
+import * as walk from '../../src/artifacts/folder-walk.js';
 import { CORPUS_DIR as CORPUS } from '../support/shared.js';
 import { isNonArtifactFile } from '../../src/artifacts/build.js';
 import { parseArtifactPath } from '../../src/artifacts/paths.js';
@@ -88,13 +89,22 @@ describe('scan (list and read in a worker)', () => {
       'node_modules/p/x.yaml': 'skipped\n',
       '.apimops/key.pem': 'skipped\n',
       '.hidden/x.yaml': 'listed\n',
+      'workspaces/w/apis/z/api.yaml': 'displayName: z\n',
+      'workspaces/w/products/p/product.yaml': 'displayName: p\n',
+      'workspaces/w/zz.txt': 'not read\n',
     });
     // Full-path order puts `a-b/…` before `a/…` and the file `apis/x` before `apis/x-y/…`: a walk must sort
-    // siblings as parts of full paths, not by name alone.
+    // siblings as parts of full paths, not by name alone. A scan gives the API folders (at the root and in a
+    // workspace) after everything else, each part in that order.
     const expected = await fs.folderSource(root, root, ONE_THREAD).listFiles();
+    expect(expected).toEqual([...expected].sort());
     const { paths, texts } = await scanAll(root);
-    expect(paths).toEqual(expected);
-    expect(paths).toEqual([...paths].sort());
+    expect(paths).toEqual(walk.apisLast(expected));
+    expect([...paths].sort()).toEqual(expected);
+    const firstApi = paths.findIndex((p) => p.startsWith('apis/'));
+    expect(paths.slice(firstApi).every((p) => /^(workspaces\/w\/)?apis\//.test(p))).toBe(true);
+    expect(paths.indexOf('workspaces/w/zz.txt')).toBeLessThan(firstApi);
+    expect(paths.indexOf('workspaces/w/apis/z/api.yaml')).toBeGreaterThan(paths.indexOf('apis/x0/api.yaml'));
     // The files of the artifact layout are read; anything else is listed only.
     for (const [i, p] of paths.entries()) {
       if (!isNonArtifactFile(p) && parseArtifactPath(p)) expect(texts[i], p).toBe(readFileSync(join(root, p), 'utf8'));
@@ -103,7 +113,7 @@ describe('scan (list and read in a worker)', () => {
     expect(texts[paths.indexOf('apis/big/specification.yaml')]).toBe(big);
     expect(texts[paths.indexOf('apis/empty/api.yaml')]).toBe('');
     expect(texts[paths.indexOf('apis/utf8/api.yaml')]).toContain('\uFEFF');
-    expect(texts.filter((t) => typeof t === 'string').length).toBe(7);
+    expect(texts.filter((t) => typeof t === 'string').length).toBe(9);
     expect(texts[paths.indexOf('README.md')]).toBeNull();
     expect(texts[paths.indexOf('tests/case.test.yaml')]).toBeNull();
   });
@@ -159,7 +169,7 @@ describe('a reading thread that cannot start', () => {
     const scanned: string[] = [];
     for await (const b of source.scan!()!) scanned.push(...b.paths);
     const listing = await fs.folderSource(r, r, ONE_THREAD).listFiles();
-    expect(scanned).toEqual(listing);
+    expect(scanned).toEqual(walk.apisLast(listing));
     const texts: (string | undefined)[] = [];
     for await (const b of fs.folderSource(r, r, failing).readTextBatches!(listing)) texts.push(...b);
     expect(texts).toEqual(await fs.folderSource(r, r, ONE_THREAD).readTexts!(listing));
