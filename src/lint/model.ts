@@ -511,10 +511,10 @@ export class LintModel {
     const nodes: ComposeNode[] = [];
     for (let i = 0; i < memoised; i++) {
       const s = chain[i]!;
-      let byLabel = s.document ? node.next.get(s.document) : node.none;
+      let byLabel = s.document ? node.next?.get(s.document) : node.none;
       if (!byLabel) {
         byLabel = new Map();
-        if (s.document) node.next.set(s.document, byLabel);
+        if (s.document) (node.next ??= new WeakMap()).set(s.document, byLabel);
         else node.none = byLabel;
       }
       let child = byLabel.get(s.scope);
@@ -563,10 +563,11 @@ export interface ElementAt {
  * scope's document (weakly: an API's document dies with its batch) or `none` for a scope without one.
  */
 interface ComposeNode extends Partial<Record<SectionName, readonly ComposedPolicy[]>> {
-  next: WeakMap<PolicyDocument, Map<string, ComposeNode>>;
+  /** Made when first extended: most nodes (an API's, at the end of its chains) never are. */
+  next?: WeakMap<PolicyDocument, Map<string, ComposeNode>>;
   none?: Map<string, ComposeNode>;
 }
-const newComposeNode = (): ComposeNode => ({ next: new WeakMap() });
+const newComposeNode = (): ComposeNode => ({ next: undefined, none: undefined });
 const NO_INCLUSIONS: readonly FragmentInclusion[] = [];
 const NO_POLICIES: readonly ComposedPolicy[] = [];
 

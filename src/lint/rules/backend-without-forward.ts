@@ -1,31 +1,27 @@
-import { DEFAULT_GLOBAL_POLICY, parsePolicyDocument, sectionOf, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
+import { DEFAULT_GLOBAL_POLICY, parsePolicyDocument, sectionOf, type ComposedPolicy, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
 import { policyUnit } from '../model.js';
 import { defineRule, type PolicyUnit } from '../types.js';
 
 const RESPONDERS: ReadonlySet<string> = new Set(['return-response', 'mock-response']);
 const FORWARD: ReadonlySet<string> = new Set(['forward-request']);
 
-/**
- * Whether an element or any descendant has one of `names`; remembered per element (APIs share their policies),
- * weakly: an element dies with its batch.
- */
-function containsMemo(names: ReadonlySet<string>): (elements: readonly PolicyElement[]) => boolean {
-  const seen = new WeakMap<PolicyElement, boolean>();
-  const deep = (el: PolicyElement): boolean => {
-    let r = seen.get(el);
-    if (r === undefined) {
-      r = containsDeep(el, names);
-      seen.set(el, r);
-    }
-    return r;
-  };
-  return (elements) => elements.some(deep);
+/** Whether a composed section has, anywhere, one of `names`. */
+function composedContains(section: readonly ComposedPolicy[], names: ReadonlySet<string>): boolean {
+  for (let i = 0; i < section.length; i++) if (containsDeep(section[i]!.element, names)) return true;
+  return false;
 }
 
-/** Whether an element or any descendant has one of `names`. */
+/**
+ * Whether an element or any descendant has one of `names`. Not remembered: the composed sections are a few
+ * small elements (a memo per element cost more than the walk, and kept elements alive across batches).
+ */
 function containsDeep(el: PolicyElement, names: ReadonlySet<string>): boolean {
   if (names.has(el.name)) return true;
-  for (const c of el.children) if (c.type === 'element' && containsDeep(c, names)) return true;
+  const children = el.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
+    if (c.type === 'element' && containsDeep(c, names)) return true;
+  }
   return false;
 }
 
@@ -38,7 +34,9 @@ function containsDeep(el: PolicyElement, names: ReadonlySet<string>): boolean {
 function sectionContains(own: PolicyElement | undefined, above: boolean, names: ReadonlySet<string>): boolean {
   if (!own) return above;
   let baseSeen = false;
-  for (const c of own.children) {
+  const children = own.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i]!;
     if (c.type !== 'element') continue;
     if (c.name === 'base') {
       if (!baseSeen && above) return true;
@@ -78,17 +76,13 @@ export const rule = defineRule({
     // One finding per culprit <backend> (or document), listing the operations it breaks, reported at the end:
     // a global or product culprit breaks operations of many batches. Kept without documents (they die with
     // their batch): the culprit's file, unit and position.
-    const forwards = containsMemo(FORWARD);
-    const responds = containsMemo(RESPONDERS);
     const culprits = new Map<string, { unit: PolicyUnit; pos: Pick<PolicyPos, 'line' | 'column'>; targets: string[] }>();
     const evaluate = (target: string, chains: { product?: string; chain: ScopePolicy[] }[]) => {
       for (const { product, chain } of chains) {
         const withBackend = chain.filter((s) => s.document?.kind === 'policies' && s.document.sections.backend);
-        const backend = model.composedSection(chain, 'backend').map((p) => p.element);
-        if (forwards(backend)) continue;
-        if (responds(backend)) continue;
-        const inbound = model.composedSection(chain, 'inbound').map((p) => p.element);
-        if (responds(inbound)) continue;
+        const backend = model.composedSection(chain, 'backend');
+        if (composedContains(backend, FORWARD) || composedContains(backend, RESPONDERS)) continue;
+        if (composedContains(model.composedSection(chain, 'inbound'), RESPONDERS)) continue;
         const culprit = withBackend[withBackend.length - 1] ?? chain.findLast((s) => s.document);
         const doc = culprit?.document;
         const unit = doc ? model.unitForFile(doc.file) : undefined;
@@ -121,9 +115,14 @@ export const rule = defineRule({
           // Per chain above, whether its composed backend forwards / responds and its inbound responds; then an
           // operation is fully evaluated (composed, culprit found) only when its own sections do not settle it.
           const above = parentChains({ key: '', kind: 'operation', label: '', file: '', text: '', ...base }).map((c) => {
-            const backend = model.composedAbove(c.chain, 'backend').map((p) => p.element);
-            const inbound = model.composedAbove(c.chain, 'inbound').map((p) => p.element);
-            return { ...c, forwards: forwards(backend), responds: responds(backend), inboundResponds: responds(inbound) };
+            const backend = model.composedAbove(c.chain, 'backend');
+            return {
+              product: c.product,
+              chain: c.chain,
+              forwards: composedContains(backend, FORWARD),
+              responds: composedContains(backend, RESPONDERS),
+              inboundResponds: composedContains(model.composedAbove(c.chain, 'inbound'), RESPONDERS),
+            };
           });
           for (const op of [...ops.keys()].sort()) {
             const key = `${api.key}/operations/${op}/policies/policy`;
