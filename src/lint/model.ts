@@ -37,7 +37,8 @@ export type UnitPlace = Omit<PolicyUnit, 'file' | 'text' | 'document'>;
  */
 export function unitOf(key: string): UnitPlace | undefined {
   const segs = key.split('/');
-  if (segs[0] !== '' || segs.some((s, i) => i > 0 && s === '')) return undefined;
+  if (segs[0] !== '') return undefined;
+  for (let s = 1; s < segs.length; s++) if (segs[s] === '') return undefined;
   let workspace: string | undefined;
   let i = 1;
   if (segs[1] === 'workspaces' && segs.length > 3) {
