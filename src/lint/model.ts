@@ -184,11 +184,6 @@ export class LintModel {
     this.indexed = false;
   }
 
-  /** The units of the batch being linted. */
-  units(): readonly PolicyUnit[] {
-    return this.batchUnits;
-  }
-
   /**
    * The unit of a file seen in this run: the unit itself while it can be looked up, otherwise one without
    * text or document (enough to report a finding on the file).

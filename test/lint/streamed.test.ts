@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as FolderSourceModule from '../../src/artifacts/folder-source.js';
 import type * as ReaderModule from '../../src/artifacts/reader.js';
+import type * as ApiopsModule from '../../src/artifacts/apiops-layout.js';
 import type * as LintRunModule from '../../src/lint/run.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -25,6 +26,7 @@ const AT_ONCE = { threadedReadFrom: Number.MAX_SAFE_INTEGER, scanFromApis: Numbe
 let fs: typeof FolderSourceModule;
 let reader: typeof ReaderModule;
 let lint: typeof LintRunModule;
+let apiops: typeof ApiopsModule;
 let root: string;
 
 /** A policy with `inbound`; without a backend section (it inherits the broader one) unless `backend` is given. */
@@ -87,19 +89,24 @@ beforeAll(async () => {
   fs = await dist('artifacts/folder-source.js');
   reader = await dist('artifacts/reader.js');
   lint = await dist('lint/run.js');
+  apiops = await dist('artifacts/apiops-layout.js');
   root = mkdtempSync(join(tmpdir(), 'apimops-streamed-'));
-  for (const [p, text] of Object.entries(FILES)) {
-    mkdirSync(dirname(join(root, p)), { recursive: true });
-    writeFileSync(join(root, p), text);
-  }
+  write(join(root, 'folder'), FILES);
 });
+
+function write(dir: string, files: Record<string, string> | Map<string, string>): void {
+  for (const [p, text] of files instanceof Map ? files : Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+}
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('reading a scanned folder API by API', () => {
   it('announces each API folder once it is read, after everything outside API folders, with its operations', async () => {
     const calls: { key: string; operations: readonly string[]; products: number; namedValues: number; fragments: number; apis: string[] }[] = [];
-    await reader.readArtifacts(fs.folderSource(root, root, STREAMED), {
+    await reader.readArtifacts(fs.folderSource(join(root, 'folder'), 'folder', STREAMED), {
       onApiFolderRead: (api, state) =>
         calls.push({
           key: api.key,
@@ -123,15 +130,15 @@ describe('reading a scanned folder API by API', () => {
 
   it('announces nothing when the folder is listed and read at once', async () => {
     let called = 0;
-    await reader.readArtifacts(fs.folderSource(root, root, AT_ONCE), { onApiFolderRead: () => called++ });
+    await reader.readArtifacts(fs.folderSource(join(root, 'folder'), 'folder', AT_ONCE), { onApiFolderRead: () => called++ });
     expect(called).toBe(0);
   });
 });
 
 describe('linting API by API as the folder is read', () => {
   it('finds exactly what linting the whole folder at once finds', async () => {
-    const streamed = await lint.lintSource(fs.folderSource(root, root, STREAMED));
-    const atOnce = await lint.lintSource(fs.folderSource(root, root, AT_ONCE));
+    const streamed = await lint.lintSource(fs.folderSource(join(root, 'folder'), 'folder', STREAMED));
+    const atOnce = await lint.lintSource(fs.folderSource(join(root, 'folder'), 'folder', AT_ONCE));
     expect(streamed).toEqual(atOnce);
     expect(streamed.ruleErrors).toEqual([]);
     const found = streamed.findings.map((f) => `${f.ruleId} ${f.file}:${f.line} ${f.message}`);
@@ -149,5 +156,16 @@ describe('linting API by API as the folder is read', () => {
     // The API's products and gateways, known when its folder is read.
     one('subscription-null-dereference', 'apis/b/operations/three/policy.xml', 'product open');
     one('self-hosted-local-counters', 'apis/a/policy.xml', 'onprem');
+  });
+
+  it('lints an Azure/apiops folder (known only once listed, then read again in its layout) as a whole', async () => {
+    const { state } = await reader.readArtifacts(fs.folderSource(join(root, 'folder'), 'folder', AT_ONCE));
+    const dir = join(root, 'apiops');
+    write(dir, apiops.renderApiopsArtifacts(state));
+    const streamed = await lint.lintSource(fs.folderSource(dir, 'apiops', STREAMED));
+    const atOnce = await lint.lintSource(fs.folderSource(dir, 'apiops', AT_ONCE));
+    expect(streamed).toEqual(atOnce);
+    expect(streamed.ruleErrors).toEqual([]);
+    expect(streamed.findings.some((f) => f.ruleId === 'undefined-named-value' && f.message.includes('Missing2'))).toBe(true);
   });
 });
