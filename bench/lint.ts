@@ -75,6 +75,27 @@
  * structural: walk the folder context-first (everything outside `apis/`, then each API) and run the rules of an
  * API as soon as its folder is read, so that the rules (~0.35 s) fill the read's gaps and an operation's
  * document dies young (keeping them all costs ~0.09 s).
+ * 2026-12-06: that structural change, done. The reading thread scans API folders last (folder-walk.ts `apisLast`),
+ * the reader announces each API folder once read (`onApiFolderRead`; not an API with a specification, whose
+ * operations are known only at the end), and lint runs the rules on that API then (rules see a batch of units:
+ * `batch`/`end` visitors; runLint makes the same batches from a whole input, and a test checks both ways find the
+ * same). An API's documents die young; the global, product, workspace and fragment policies are kept and linted
+ * last. Interleaved against the build before (5 pairs): 0.87× the time, peak RSS 184 → 140 MB. Then
+ * backend-without-forward stopped remembering every element in a WeakMap (it cost more than the walk it saved):
+ * the rules' share (lint with no rule against every rule) ~0.33 → ~0.25 s. Measured here, to bound what is left:
+ * lint without any rule takes the time of the read (0.95 s against 1.0 s), so the rules are the whole difference;
+ * dropping operation documents unparsed would save another ~0.2 s, keeping them all cost ~0.15–0.2 s (hence the
+ * batches). Tried and not kept: starting the reading thread before the command's modules load (`apimops lint`
+ * spends ~0.1 s waiting for the thread to start): no gain, the thread then competes with the module loading for
+ * the second core. Found on the way: `apimops lint` made each of the folder's 24,000 paths relative to the
+ * working directory with path.relative/resolve (~0.2 s of the command): now the folder's prefix + the path.
+ * `--minor-mc` (V8's young-generation mark-compact) and `--no-opt` (with or without sparkplug/maglev): slower.
+ * Then the reader leaves an announced API folder's operations and policies out of its state once they are checked
+ * (`releaseApiFolders`, lint only): 10 interleaved pairs 0.95× the time (7 of 10 faster; a slow phase, ±15% noise),
+ * peak RSS −10 MB. An experiment that also skipped their reference checks gave 0.88×: those checks are the rest.
+ * What is left: the read itself (YAML, policy parse, garbage collection of the state the read keeps,
+ * ~28,000 page faults at ~11 µs on this VM) and the rules (~0.25 s). The benchmark also times `apimops lint <dir>`
+ * end to end: ~0.35 s more (node's start ~0.1 s, the command's ~90 modules ~0.15 s).
  * Earlier note — what is left on the main thread: ~0.55 s of garbage collection, mostly copying what survives (lint keeps
  * ~85 MB, 47 MB of it the parsed policies, ~3.9 KB for a 600-byte file; a larger young generation made it
  * slower), then the YAML, the policy parse (~0.38 s) and the rules (~0.6 s). Fewer objects kept is what

@@ -15,7 +15,7 @@ import { apiFolderKeyOf } from './folder-walk.js';
 import { checkReferences } from './references.js';
 import { prepareSchemas, validateWithSchema, type SchemaName } from './schemas.js';
 import { analyzeSpecification } from './specification.js';
-import { parseYamlFile, positionOf, type YamlFile } from './yaml-doc.js';
+import { parseYamlFile, positionOf, type YamlFile, type YamlPath } from './yaml-doc.js';
 import { isNonArtifactFile, makePolicyResource, makeResource, makeSpecificationOperation, mapLimit, toLf } from './build.js';
 
 export { isNonArtifactFile, makeResource, toLf };
@@ -49,6 +49,13 @@ export interface ReadOptions {
    * nor for a folder that is not scanned.
    */
   onApiFolderRead?: (api: ApiFolder, state: ApimState) => void;
+  /**
+   * With `onApiFolderRead`: once an API folder has been announced, its resources but the API itself (operations,
+   * policies, diagnostics, releases…) are checked as at the end of the read and then left out of the returned
+   * state, so they die young. For a caller that takes what it needs as each folder is announced (lint: a large
+   * folder's operations are most of what a read would keep).
+   */
+  releaseApiFolders?: boolean;
 }
 
 /** An API folder read completely (`ReadOptions.onApiFolderRead`). */
@@ -137,6 +144,24 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
     if (schema) diagnostics.push(...validateWithSchema(schema, yaml, value));
     putResource(state, makeResource(parsed.kind, key, normalizeProperties(parsed.kind, value as Record<string, unknown>), path));
   };
+  /**
+   * Fragments' XML → their resources (a fragment with policy.xml only is a fragment too): at the end of the read,
+   * or before an API folder's references are checked (fragments are read before API folders in a scan).
+   */
+  const settleFragments = () => {
+    for (const [key, { parsed, path, text }] of policies) {
+      if (parsed.kind !== 'policyFragment') continue;
+      const fragment = state.policyFragment.get(key);
+      if (fragment) fragment.policy = { text, origin: { file: path } };
+      else putResource(state, makePolicyResource('policyFragment', key, text, path));
+    }
+  };
+  /** Positions of a resource's YAML properties, for reference diagnostics. */
+  const locate = (r: Resource, path: YamlPath) => {
+    const y = yamlOf.get(r.key);
+    if (!y) return { file: r.origin?.file };
+    return { file: y.file, ...positionOf(y, path) };
+  };
   const add = (path: string, parsed: ArtifactPath, raw: string | undefined): void => {
     if (raw === undefined) return;
     const text = toLf(raw);
@@ -158,10 +183,37 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
     const first = batches.next();
     prepareSchemas(INFO_SCHEMAS);
     // The API folder being read (the scan gives each one's files together, after every other file).
-    let folder: { key: string; prefix: string; operations: string[]; specification: boolean } | undefined;
+    let folder: ReadingApiFolder | undefined;
     const folderDone = () => {
-      if (folder && !folder.specification) opts.onApiFolderRead?.({ key: folder.key, operations: folder.operations }, state);
+      if (folder && !folder.specification) {
+        opts.onApiFolderRead?.({ key: folder.key, operations: folder.operations }, state);
+        if (opts.releaseApiFolders) release(folder);
+      }
       folder = undefined;
+    };
+    /** The checks of the end of the read for a folder's resources, which then leave the state. */
+    let settled = false;
+    const release = (done: ReadingApiFolder) => {
+      if (!settled) settleFragments();
+      settled = true;
+      const released: Resource[] = [];
+      for (const [kind, key] of done.infos) {
+        const r = key === done.key ? undefined : state[kind].get(key);
+        if (r) released.push(r as Resource);
+      }
+      for (const key of done.policies) {
+        const p = policies.get(key);
+        if (p) released.push(makePolicyResource(p.parsed.kind, key, p.text, p.path));
+      }
+      diagnostics.push(...missingOwners(state, released));
+      if (opts.checkPolicies !== false) diagnostics.push(...policyDiagnostics(state, released));
+      if (opts.checkReferences !== false) diagnostics.push(...checkReferences(state, locate, { policies: opts.checkPolicyReferences }, released));
+      for (const [kind, key] of done.infos) {
+        if (key === done.key) continue;
+        state[kind].delete(key);
+        yamlOf.delete(key);
+      }
+      for (const key of done.policies) policies.delete(key);
     };
     try {
       for (let next = first; ; next = batches.next()) {
@@ -174,13 +226,17 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
           if (opts.onApiFolderRead && !(folder && path.startsWith(folder.prefix))) {
             folderDone();
             const key = apiFolderKeyOf(path);
-            if (key !== undefined) folder = { key, prefix: `${key.slice(1)}/`, operations: [], specification: false };
+            if (key !== undefined) folder = { key, prefix: `${key.slice(1)}/`, operations: [], specification: false, infos: [], policies: [] };
           }
           const parsed = placeOf(path);
           if (!parsed) continue;
           if (folder) {
             if (parsed.role === 'specification') folder.specification = true;
-            else if (parsed.kind === 'apiOperation' && parsed.role === 'info') folder.operations.push(nameOfKey(parsed.key));
+            else if (parsed.role === 'policy') folder.policies.push(parsed.key);
+            else {
+              folder.infos.push([parsed.kind, parsed.key]);
+              if (parsed.kind === 'apiOperation') folder.operations.push(nameOfKey(parsed.key));
+            }
           }
           const text = texts[i];
           add(path, parsed, text === null ? await source.readText(path) : text);
@@ -236,14 +292,9 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
   }
 
   // Policy files → policy resources (and fragments' XML).
+  settleFragments();
   for (const [key, { parsed, path, text }] of policies) {
-    if (parsed.kind === 'policyFragment') {
-      const fragment = state.policyFragment.get(key);
-      if (fragment) fragment.policy = { text, origin: { file: path } };
-      else putResource(state, makePolicyResource('policyFragment', key, text, path));
-      continue;
-    }
-    putResource(state, makePolicyResource(parsed.kind, key, text, path));
+    if (parsed.kind !== 'policyFragment') putResource(state, makePolicyResource(parsed.kind, key, text, path));
   }
   for (const fragment of state.policyFragment.values()) {
     if (!fragment.policy) {
@@ -255,11 +306,7 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
   if (opts.checkPolicies !== false) diagnostics.push(...policyDiagnostics(state));
   if (opts.checkReferences !== false) {
     diagnostics.push(
-      ...checkReferences(state, (r, path) => {
-        const y = yamlOf.get(r.key);
-        if (!y) return { file: r.origin?.file };
-        return { file: y.file, ...positionOf(y, path) };
-      }, { policies: opts.checkPolicyReferences }),
+      ...checkReferences(state, locate, { policies: opts.checkPolicyReferences }),
     );
   }
   return { state, diagnostics: sortDiagnostics(diagnostics), layout: 'apimops', ...(schemaBase ? { schemaBase } : {}) };
@@ -281,13 +328,29 @@ export async function loadArtifacts(source: FileSource, opts: ReadOptions = {}):
 }
 
 
-/** A nested resource whose owner is not in the folder (a policy.xml for an API without api.yaml, …). */
-function missingOwners(state: ApimState): Diagnostic[] {
+/** An API folder being read in a scan: what `onApiFolderRead` gives, and what the folder added. */
+interface ReadingApiFolder {
+  key: string;
+  /** The folder's path prefix (`apis/<a>/`). */
+  prefix: string;
+  operations: string[];
+  specification: boolean;
+  /** Kinds and keys of the resources of its information files, and keys of its policies. */
+  infos: [ResourceKind, string][];
+  policies: string[];
+}
+
+/**
+ * A nested resource whose owner is not in the folder (a policy.xml for an API without api.yaml, …): for every
+ * resource of the state, or for `resources` only.
+ */
+function missingOwners(state: ApimState, resources?: readonly Resource[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const kind of Object.keys(state) as ResourceKind[]) {
-    // A resource's parent is of its kind's parent kind (makeResource), a workspace of kind `workspace`.
-    const parentKind = KINDS[kind].parent;
-    for (const r of state[kind].values()) {
+  for (const rs of resources ? [resources] : (Object.values(state) as Map<string, Resource>[]).map((m) => m.values())) {
+    for (const r of rs) {
+      const kind = r.kind;
+      // A resource's parent is of its kind's parent kind (makeResource), a workspace of kind `workspace`.
+      const parentKind = KINDS[kind].parent;
       // The owners that are missing (nearly every resource has its own).
       const missing: [string, ResourceKind][] = [];
       if (r.parent && parentKind && !(state[parentKind] as Map<string, unknown>).has(r.parent)) missing.push([r.parent, parentKind]);
@@ -323,11 +386,12 @@ function describe(r: Resource): string {
   return KINDS[r.kind].policy && r.kind !== 'policyFragment' ? 'this policy' : `${r.kind} '${r.name}'`;
 }
 
-/** Parse problems of every policy document (POLICY-ENGINE.md §2.2 tokenizer). */
-function policyDiagnostics(state: ApimState): Diagnostic[] {
+/** Parse problems of every policy document (POLICY-ENGINE.md §2.2 tokenizer), or of `resources` only. */
+function policyDiagnostics(state: ApimState, resources?: readonly Resource[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const kind of ['servicePolicy', 'workspacePolicy', 'apiPolicy', 'apiOperationPolicy', 'productPolicy', 'policyFragment'] as const) {
-    for (const r of state[kind].values()) {
+  const kinds: readonly ResourceKind[] = ['servicePolicy', 'workspacePolicy', 'apiPolicy', 'apiOperationPolicy', 'productPolicy', 'policyFragment'];
+  for (const rs of resources ? [resources.filter((r) => kinds.includes(r.kind))] : kinds.map((k) => state[k].values())) {
+    for (const r of rs) {
       if (!r.policy) continue;
       const file = r.policy.origin?.file ?? r.origin?.file ?? r.key;
       const { diagnostics } = parsePolicyDocument(r.policy.text, file);

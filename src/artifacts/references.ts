@@ -32,8 +32,11 @@ export interface ReferenceCheckOptions {
   policies?: boolean;
 }
 
-/** Every reference check over a state; one diagnostic per dangling reference. */
-export function checkReferences(state: ApimState, locate: Locate, options: ReferenceCheckOptions = {}): Diagnostic[] {
+/**
+ * Every reference check over a state — of every resource, or of `resources` only (a reader checks an API
+ * folder's before leaving them out of its state) — one diagnostic per dangling reference.
+ */
+export function checkReferences(state: ApimState, locate: Locate, options: ReferenceCheckOptions = {}, resources?: Iterable<Resource>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const nvNames = namedValueIndex(state);
   const error = (r: Resource, path: YamlPath, message: string, extra?: { line?: number; column?: number }): void => {
@@ -67,7 +70,7 @@ export function checkReferences(state: ApimState, locate: Locate, options: Refer
     }
   };
 
-  for (const r of allResources(state)) {
+  for (const r of resources ?? allResources(state)) {
     switch (r.kind) {
       case 'product':
         links(r, 'apis', 'api', 'apis', 'API');

@@ -71,6 +71,8 @@ export async function lintSource(source: FileSource, options: LintSourceOptions 
         run?.keep(unit);
       }
     },
+    // An API folder's operations and policies leave the reader's state once linted: they die young too.
+    releaseApiFolders: true,
     onApiFolderRead: (api, state) => {
       const units = pending.get(api.key) ?? [];
       pending.delete(api.key);

@@ -128,6 +128,36 @@ describe('reading a scanned folder API by API', () => {
     expect(calls[0]!.apis).not.toContain('/apis/b');
   });
 
+  it('checks a released API folder as at the end of the read, and leaves it out of the state but the API', async () => {
+    // Problems inside API folders that the end of a read reports: a dangling reference in an operation's YAML and
+    // in an API diagnostic, a policy that does not parse, a policy of an operation without operation.yaml.
+    const dir = join(root, 'released');
+    write(dir, {
+      ...FILES,
+      'apis/a/operations/two/operation.yaml': 'displayName: two\nmethod: GET\nurlTemplate: /two\ndescription: "{{NoSuchValue}}"\n',
+      'apis/a/diagnostics/applicationinsights/diagnostic.yaml': 'loggerId: /loggers/nowhere\n',
+      'apis/b/policy.xml': '<policies><inbound><base /></inbound',
+      'apis/b/operations/ghost/policy.xml': policies('<base />'),
+    });
+    const kept = await reader.readArtifacts(fs.folderSource(dir, 'released', STREAMED), { onApiFolderRead: () => {} });
+    const released = await reader.readArtifacts(fs.folderSource(dir, 'released', STREAMED), { onApiFolderRead: () => {}, releaseApiFolders: true });
+    expect(released.diagnostics).toEqual(kept.diagnostics);
+    const messages = released.diagnostics.map((d) => `${d.file}: ${d.message}`).join('\n');
+    for (const text of ['NoSuchValue', "logger '/loggers/nowhere'", "'ghost', which has no operation.yaml"]) expect(messages).toContain(text);
+    expect(released.diagnostics.some((d) => d.file === 'apis/b/policy.xml')).toBe(true);
+    // The APIs stay (products and gateways list them); what was inside their folders is gone, but for the API
+    // with a specification (announced at the end, never released).
+    expect([...released.state.api.keys()]).toEqual([...kept.state.api.keys()]);
+    expect([...released.state.apiOperation.keys()]).toEqual(['/apis/spec/operations/list-things']);
+    expect([...released.state.apiPolicy.keys()]).toEqual(['/apis/spec/policies/policy']);
+    expect(kept.state.apiOperation.size).toBe(4);
+    // And lint, which releases the folders it has linted, reports the same either way.
+    const streamed = await lint.lintSource(fs.folderSource(dir, 'released', STREAMED));
+    expect(streamed).toEqual(await lint.lintSource(fs.folderSource(dir, 'released', AT_ONCE)));
+    expect(streamed.findings.filter((f) => f.ruleId === 'artifact-error').length).toBeGreaterThanOrEqual(3);
+    expect(streamed.findings.some((f) => f.ruleId === 'policy-parse' && f.file === 'apis/b/policy.xml')).toBe(true);
+  });
+
   it('announces nothing when the folder is listed and read at once', async () => {
     let called = 0;
     await reader.readArtifacts(fs.folderSource(join(root, 'folder'), 'folder', AT_ONCE), { onApiFolderRead: () => called++ });
