@@ -191,8 +191,8 @@ export async function readArtifacts(source: FileSource, opts: ReadOptions = {}):
       }
       folder = undefined;
     };
-    /** The checks of the end of the read for a folder's resources, which then leave the state. */
     let settled = false;
+    /** The checks of the end of the read for a folder's resources, which then leave the state. */
     const release = (done: ReadingApiFolder) => {
       if (!settled) settleFragments();
       settled = true;
