@@ -31,7 +31,7 @@ export interface WalkOrder {
  */
 export function walkFolder(root: string, onFile: (path: string) => void, order: WalkOrder = {}): void {
   const apiFolders: [dir: string, rel: string][] = [];
-  const walk = (dir: string, rel: string, depth: number): void => {
+  const walk = (dir: string, rel: string): void => {
     const keyed: { key: string; name: string; directory: boolean }[] = [];
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) {
@@ -43,25 +43,30 @@ export function walkFolder(root: string, onFile: (path: string) => void, order: 
       const path = rel === '' ? name : `${rel}/${name}`;
       // Concatenated, not `path.join`ed: the walk already has normal paths, and join normalises each again.
       if (!directory) onFile(path);
-      // `apis` where a collection folder is (the root, `workspaces/<w>/`): an API folder.
-      else if (order.apisLast && name === 'apis' && depth % 2 === 0) apiFolders.push([dir + sep + name, path]);
-      else walk(dir + sep + name, path, depth + 1);
+      // `apis/` at the root or in a workspace (`workspaces/<w>/apis/`): the API folders.
+      else if (order.apisLast && name === 'apis' && nameAfterApis(`${path}/`) === path.length + 1) apiFolders.push([dir + sep + name, path]);
+      else walk(dir + sep + name, path);
     }
   };
-  walk(root, '', 0);
-  for (const [dir, rel] of apiFolders) walk(dir, rel, 1);
+  walk(root, '');
+  for (const [dir, rel] of apiFolders) walk(dir, rel);
+}
+
+/** Where the API's name starts in `apis/<a>…` or `workspaces/<w>/apis/<a>…`; -1 for any other path. */
+function nameAfterApis(path: string): number {
+  let start = 0;
+  if (path.startsWith('workspaces/')) {
+    const slash = path.indexOf('/', 11);
+    if (slash < 0) return -1;
+    start = slash + 1;
+  }
+  return path.startsWith('apis/', start) ? start + 5 : -1;
 }
 
 /** `apis/<a>/…` or `workspaces/<w>/apis/<a>/…`: the key of the API whose folder holds the path (`/apis/<a>`). */
 export function apiFolderKeyOf(path: string): string | undefined {
-  let start = 0;
-  if (path.startsWith('workspaces/')) {
-    const slash = path.indexOf('/', 11);
-    if (slash < 0) return undefined;
-    start = slash + 1;
-  }
-  if (!path.startsWith('apis/', start)) return undefined;
-  const end = path.indexOf('/', start + 5);
+  const name = nameAfterApis(path);
+  const end = name < 0 ? -1 : path.indexOf('/', name);
   return end < 0 ? undefined : `/${path.slice(0, end)}`;
 }
 
@@ -72,16 +77,8 @@ export function apiFolderKeyOf(path: string): string | undefined {
 export function apisLast(sorted: readonly string[]): string[] {
   const context: string[] = [];
   const apis: string[] = [];
-  for (const p of sorted) (isUnderApisFolder(p) ? apis : context).push(p);
+  for (const p of sorted) (nameAfterApis(p) >= 0 ? apis : context).push(p);
   return context.concat(apis);
-}
-
-/** `apis/…` or `workspaces/<w>/apis/…`. */
-function isUnderApisFolder(path: string): boolean {
-  if (path.startsWith('apis/')) return true;
-  if (!path.startsWith('workspaces/')) return false;
-  const slash = path.indexOf('/', 11);
-  return slash >= 0 && path.startsWith('apis/', slash + 1);
 }
 
 /**

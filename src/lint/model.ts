@@ -80,10 +80,14 @@ export function policyUnit(place: UnitPlace, file: string, text: string, documen
   };
 }
 
-/** A policy file parsed the way lint parses (see `parseForLint`), with the text it was parsed from. */
-export interface ParsedPolicyFile {
-  text: string;
-  result: ParseResult;
+/** The same unit without its text and document: what a run keeps of a unit whose batch is over. */
+export function withoutDocument(unit: PolicyUnit): PolicyUnit {
+  return policyUnit(unit, unit.file, '', undefined);
+}
+
+/** The place of a policy file that is not part of an artifact tree (its key is its path). */
+export function standalonePlace(file: string): UnitPlace {
+  return { key: file, kind: 'standalone', label: `policy ${file}` };
 }
 
 /**
@@ -91,28 +95,28 @@ export interface ParsedPolicyFile {
  * positions are computed only where a rule reads one, because every object kept for the run costs (about
  * half the memory of the documents).
  */
-export function parseForLint(file: string, text: string): ParsedPolicyFile {
-  return { text, result: parsePolicyDocument(text, file, LINT_PARSE) };
+export function parseForLint(file: string, text: string): ParseResult {
+  return parsePolicyDocument(text, file, LINT_PARSE);
 }
 
-/**
- * Parses every policy of the state (and any standalone policy files) once. Files are sorted so that
- * findings come out in a stable order. `parsed` holds files already parsed with `parseForLint` while the
- * folder was read (by path); one whose text is not the state's is parsed again.
- */
-export function buildLintInput(
-  state: ApimState,
-  settings: LintSettings = {},
-  standalone: readonly StandalonePolicyFile[] = [],
-  parsed?: ReadonlyMap<string, ParsedPolicyFile>,
-): LintInput {
+/** The unit of a policy file at `place`, parsed as lint parses; the parse's problems are added to `diagnostics`. */
+export function parsedUnit(place: UnitPlace, file: string, text: string, diagnostics: Diagnostic[]): PolicyUnit {
+  const result = parseForLint(file, text);
+  if (result.diagnostics.length > 0) diagnostics.push(...result.diagnostics);
+  return policyUnit(place, file, text, result.document);
+}
+
+/** Units in file order, so that findings come out in a stable order. */
+export function sortUnitsByFile(units: PolicyUnit[]): PolicyUnit[] {
+  return units.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** Parses every policy of the state (and any standalone policy files) once, units in file order. */
+export function buildLintInput(state: ApimState, settings: LintSettings = {}, standalone: readonly StandalonePolicyFile[] = []): LintInput {
   const units: PolicyUnit[] = [];
   const parseDiagnostics: Diagnostic[] = [];
   const add = (place: UnitPlace, file: string, text: string): void => {
-    const early = parsed?.get(file);
-    const r = early !== undefined && early.text === text ? early.result : parseForLint(file, text).result;
-    parseDiagnostics.push(...r.diagnostics);
-    units.push(policyUnit(place, file, text, r.document));
+    units.push(parsedUnit(place, file, text, parseDiagnostics));
   };
   const policyResources: Resource[] = [
     ...state.servicePolicy.values(),
@@ -129,9 +133,8 @@ export function buildLintInput(
     const file = r.policy.origin?.file ?? policyPathOf(r.key) ?? r.key;
     add(u, file, r.policy.text);
   }
-  for (const f of standalone) add({ key: f.file, kind: 'standalone', label: `policy ${f.file}` }, f.file, f.text);
-  units.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { state, units, settings, parseDiagnostics };
+  for (const f of standalone) add(standalonePlace(f.file), f.file, f.text);
+  return { state, units: sortUnitsByFile(units), settings, parseDiagnostics };
 }
 
 /**
@@ -193,7 +196,7 @@ export class LintModel {
     if (key === undefined) return undefined;
     const live = this.byKey.get(key);
     if (live && live.file === file) return live;
-    const place = key === file ? { key, kind: 'standalone' as const, label: `policy ${file}` } : unitOf(key);
+    const place = key === file ? standalonePlace(file) : unitOf(key);
     return place ? policyUnit(place, file, '', undefined) : undefined;
   }
 
@@ -347,7 +350,7 @@ export class LintModel {
         (unit.workspace && this.byKey.get(`/workspaces/${unit.workspace}/policyFragments/${id}`)) || this.byKey.get(`/policyFragments/${id}`);
       if (!frag) continue;
       let including = bare.get(unit);
-      if (!including) bare.set(unit, (including = policyUnit(unit, unit.file, '', undefined)));
+      if (!including) bare.set(unit, (including = withoutDocument(unit)));
       const list = this.inclusions.get(frag.key) ?? [];
       list.push({ unit: including, line: e.pos.line, section });
       this.inclusions.set(frag.key, list);

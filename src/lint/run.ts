@@ -3,7 +3,7 @@ import type { ApimState } from '../artifacts/model.js';
 import type { FileSource } from '../artifacts/file-source.js';
 import type { Diagnostic } from '../shared/errors.js';
 import { apiKeyOf, LintRun, operationNamesByApi, runLint, type LintOptions, type LintResult } from './engine.js';
-import { buildLintInput, parseForLint, policyUnit, unitOf, type StandalonePolicyFile } from './model.js';
+import { buildLintInput, parsedUnit, sortUnitsByFile, standalonePlace, unitOf, type StandalonePolicyFile } from './model.js';
 import type { BatchApi, LintRunInput, LintSettings, PolicyUnit } from './types.js';
 
 /** What `lintSource` needs besides the files. */
@@ -58,9 +58,7 @@ export async function lintSource(source: FileSource, options: LintSourceOptions 
     onPolicyText: (path, text, key) => {
       const place = unitOf(key);
       if (!place) return;
-      const { result } = parseForLint(path, text);
-      if (result.diagnostics.length > 0) parseDiagnostics.push(...result.diagnostics);
-      const unit = policyUnit(place, path, text, result.document);
+      const unit = parsedUnit(place, path, text, parseDiagnostics);
       if (place.kind === 'api' || place.kind === 'operation') {
         const apiKey = apiKeyOf(place);
         const list = pending.get(apiKey);
@@ -97,12 +95,8 @@ export async function lintSource(source: FileSource, options: LintSourceOptions 
   // not scanned) with their policies.
   const units = [...kept];
   for (const list of pending.values()) units.push(...list);
-  for (const f of standalone) {
-    const { result } = parseForLint(f.file, f.text);
-    if (result.diagnostics.length > 0) parseDiagnostics.push(...result.diagnostics);
-    units.push(policyUnit({ key: f.file, kind: 'standalone', label: `policy ${f.file}` }, f.file, f.text, result.document));
-  }
-  units.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  for (const f of standalone) units.push(parsedUnit(standalonePlace(f.file), f.file, f.text, parseDiagnostics));
+  sortUnitsByFile(units);
   const operations = operationNamesByApi(read.state);
   const apis: BatchApi[] = [];
   for (const api of read.state.api.values()) {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { readArtifacts } from '../../src/artifacts/reader.js';
-import { buildLintInput, parseForLint, type ParsedPolicyFile } from '../../src/lint/model.js';
 import { BASE_FOLDER, apiPolicy, memorySource } from './support.js';
 
 describe('policies parsed while the folder is read', () => {
@@ -13,20 +12,5 @@ describe('policies parsed while the folder is read', () => {
     expect(policies.length).toBeGreaterThan(0);
     for (const r of policies) expect(seen.get(r.policy!.origin!.file)).toBe(r.policy!.text);
     expect(seen.get('apis/orders/policy.xml')).not.toContain('\r');
-  });
-
-  it('buildLintInput uses an early parse of the same text and parses again when the text differs', async () => {
-    const parsed = new Map<string, ParsedPolicyFile>();
-    const read = await readArtifacts(memorySource(files), { onPolicyText: (path, text) => parsed.set(path, parseForLint(path, text)) });
-    const stale = parseForLint('apis/orders/policy.xml', '<policies><inbound /></policies>');
-    parsed.set('apis/orders/policy.xml', stale);
-    const input = buildLintInput(read.state, {}, [], parsed);
-    const api = input.units.find((u) => u.file === 'apis/orders/policy.xml')!;
-    expect(api.document).toBeDefined();
-    expect(api.document).not.toBe(stale.result.document);
-    expect(api.document!.sections.backend).toBeDefined();
-    const global = input.units.find((u) => u.kind === 'global');
-    expect(global?.document).toBeDefined();
-    expect(global!.document).toBe(parsed.get(global!.file)!.result.document);
   });
 });

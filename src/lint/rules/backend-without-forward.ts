@@ -1,5 +1,5 @@
 import { DEFAULT_GLOBAL_POLICY, parsePolicyDocument, sectionOf, type ComposedPolicy, type PolicyElement, type PolicyPos, type ScopePolicy } from '../../policy/index.js';
-import { policyUnit } from '../model.js';
+import { withoutDocument } from '../model.js';
 import { defineRule, type PolicyUnit } from '../types.js';
 
 const RESPONDERS: ReadonlySet<string> = new Set(['return-response', 'mock-response']);
@@ -90,7 +90,7 @@ export const rule = defineRule({
         const at = doc.sections.backend?.pos ?? doc.root.pos;
         const key = `${unit.file}:${at.offset}`;
         let entry = culprits.get(key);
-        if (!entry) culprits.set(key, (entry = { unit: policyUnit(unit, unit.file, '', undefined), pos: { line: at.line, column: at.column }, targets: [] }));
+        if (!entry) culprits.set(key, (entry = { unit: withoutDocument(unit), pos: { line: at.line, column: at.column }, targets: [] }));
         const label = product ? `${target} (in product ${product})` : target;
         if (!entry.targets.includes(label)) entry.targets.push(label);
       }
